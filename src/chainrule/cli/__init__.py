@@ -1,0 +1,1 @@
+"""The ``chainrule`` command: a thin layer of argument parsing over the library."""

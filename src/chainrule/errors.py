@@ -1,0 +1,35 @@
+"""The exceptions chainrule raises, so a caller can catch each kind of failure.
+
+Every message says what was expected and what was found. The command line prints
+the message of a :class:`ChainruleError` as one paragraph, without a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChainruleError",
+    "DataError",
+    "ModelFileError",
+    "ShapeError",
+    "TrainingDiverged",
+]
+
+
+class ChainruleError(Exception):
+    """Base class of every error chainrule raises on purpose."""
+
+
+class ShapeError(ChainruleError, ValueError):
+    """An array has the wrong shape for the network or for another array."""
+
+
+class DataError(ChainruleError, ValueError):
+    """A dataset, a data file or a value in it is not what chainrule can use."""
+
+
+class ModelFileError(ChainruleError, ValueError):
+    """A file is not a chainrule model or checkpoint, or one chainrule cannot read."""
+
+
+class TrainingDiverged(ChainruleError, FloatingPointError):
+    """The loss became NaN or infinite during training."""

@@ -1,0 +1,241 @@
+r"""Optimizers: how step 5 turns gradients into new parameters.
+
+Plain gradient descent is the derivation's update, :math:`\theta \leftarrow \theta - \eta g`.
+The others keep a running state per parameter array and follow the update rules of
+``torch.optim`` exactly (same defaults, same order of operations), so that ten steps
+from the same start land on the same weights. ``g`` is the gradient of the mean
+loss; ``weight_decay`` :math:`\lambda` adds :math:`\lambda \theta` to it (L2), except
+in AdamW, which shrinks :math:`\theta` directly.
+
+Parameters are updated in place; each optimizer's state is plain arrays and numbers,
+so a checkpoint can save it without pickle (:meth:`Optimizer.state_dict`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "get_optimizer",
+]
+
+
+class Optimizer:
+    """Base class. ``lr`` is :math:`\\eta`; a learning-rate schedule may change it per epoch."""
+
+    name = "optimizer"
+    default_lr = 0.01
+
+    def __init__(self, lr: float | None = None, weight_decay: float = 0.0):
+        self.lr = float(self.default_lr if lr is None else lr)
+        if not self.lr > 0:
+            raise ValueError(f"lr must be a positive number; got {lr!r}")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+        self.t = 0
+        self.state: dict[str, list[np.ndarray]] = {}
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Update every array of ``params`` in place from the matching ``grads``."""
+        if not self.state:
+            self.state = self._new_state(params)
+        self.t += 1
+        for i, (theta, g) in enumerate(zip(params, grads)):
+            if self.weight_decay:
+                g = g + self.weight_decay * theta
+            self._update(i, theta, g)
+
+    def _new_state(self, params) -> dict[str, list[np.ndarray]]:
+        return {}
+
+    def _update(self, i: int, theta: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        """Hyper-parameters, step count and state arrays, for a checkpoint."""
+        return {"name": self.name, "config": self.config(), "t": self.t, "state": self.state}
+
+    def load_state_dict(self, saved: dict) -> None:
+        """Restore what :meth:`state_dict` returned (arrays are copied)."""
+        self.t = int(saved["t"])
+        self.state = {k: [np.array(x) for x in v] for k, v in saved["state"].items()}
+
+    def config(self) -> dict:
+        return {"lr": self.lr, "weight_decay": self.weight_decay}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    r"""Gradient descent, optionally with (Nesterov) momentum :math:`\mu`.
+
+    .. math:: v \leftarrow \mu v + g \;(v = g \text{ at the first step}), \qquad
+              \theta \leftarrow \theta - \eta\, (g + \mu v \text{ if Nesterov else } v)
+
+    With ``momentum=0`` this is step 5 exactly: :math:`\theta \leftarrow \theta - \eta g`.
+    """
+
+    name = "sgd"
+    default_lr = 0.1
+
+    def __init__(self, lr=None, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
+        if nesterov and momentum == 0:
+            raise ValueError("nesterov=True needs a momentum > 0, e.g. momentum=0.9")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _new_state(self, params):
+        return {"velocity": [np.zeros_like(p) for p in params]} if self.momentum else {}
+
+    def _update(self, i, theta, g):
+        if not self.momentum:
+            theta -= self.lr * g
+            return
+
+        v = self.state["velocity"][i]
+        if self.t == 1:
+            v[...] = g
+        else:
+            v *= self.momentum
+            v += g
+        step = g + self.momentum * v if self.nesterov else v
+        theta -= self.lr * step
+
+    def config(self):
+        return dict(super().config(), momentum=self.momentum, nesterov=self.nesterov)
+
+
+class RMSprop(Optimizer):
+    r"""Divide the step by a running root mean square of the gradient.
+
+    .. math:: s \leftarrow \alpha s + (1 - \alpha) g^2, \qquad
+              \theta \leftarrow \theta - \eta\, g / (\sqrt{s} + \epsilon)
+    """
+
+    name = "rmsprop"
+    default_lr = 0.01
+
+    def __init__(self, lr=None, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        self.alpha = float(alpha)
+        self.eps = float(eps)
+
+    def _new_state(self, params):
+        return {"square_avg": [np.zeros_like(p) for p in params]}
+
+    def _update(self, i, theta, g):
+        s = self.state["square_avg"][i]
+        s *= self.alpha
+        s += (1.0 - self.alpha) * g * g
+        theta -= self.lr * g / (np.sqrt(s) + self.eps)
+
+    def config(self):
+        return dict(super().config(), alpha=self.alpha, eps=self.eps)
+
+
+class Adam(Optimizer):
+    r"""Adam: running means of :math:`g` and :math:`g^2`, corrected for their zero start.
+
+    .. math:: m \leftarrow \beta_1 m + (1-\beta_1) g, \quad
+              v \leftarrow \beta_2 v + (1-\beta_2) g^2, \quad
+              \theta \leftarrow \theta - \frac{\eta}{1-\beta_1^t}
+              \frac{m}{\sqrt{v / (1-\beta_2^t)} + \epsilon}
+    """
+
+    name = "adam"
+    default_lr = 0.001
+
+    def __init__(self, lr=None, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        for label, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= beta < 1:
+                raise ValueError(f"{label} must be in [0, 1); got {beta!r}")
+        self.beta1 = float(beta1)
+        self.beta2 = float(beta2)
+        self.eps = float(eps)
+
+    def _new_state(self, params):
+        return {
+            "m": [np.zeros_like(p) for p in params],
+            "v": [np.zeros_like(p) for p in params],
+        }
+
+    def _update(self, i, theta, g):
+        m = self.state["m"][i]
+        v = self.state["v"][i]
+        m += (1.0 - self.beta1) * (g - m)
+        v *= self.beta2
+        v += (1.0 - self.beta2) * g * g
+
+        correction1 = 1.0 - self.beta1**self.t
+        correction2 = 1.0 - self.beta2**self.t
+        denom = np.sqrt(v) / np.sqrt(correction2) + self.eps
+        theta -= (self.lr / correction1) * m / denom
+
+    def config(self):
+        return dict(super().config(), beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay: :math:`\theta \leftarrow \theta (1 - \eta\lambda)`
+    before the Adam step, instead of adding :math:`\lambda\theta` to the gradient."""
+
+    name = "adamw"
+
+    def __init__(self, lr=None, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.01):
+        super().__init__(lr, beta1, beta2, eps, weight_decay)
+
+    def step(self, params, grads):
+        if not self.state:
+            self.state = self._new_state(params)
+        self.t += 1
+        for i, (theta, g) in enumerate(zip(params, grads)):
+            theta *= 1.0 - self.lr * self.weight_decay
+            self._update(i, theta, g)
+
+
+OPTIMIZERS = {
+    "sgd": lambda **kw: SGD(**kw),
+    "momentum": lambda **kw: SGD(**{"momentum": 0.9, **kw}),
+    "nesterov": lambda **kw: SGD(**{"momentum": 0.9, "nesterov": True, **kw}),
+    "rmsprop": lambda **kw: RMSprop(**kw),
+    "adam": lambda **kw: Adam(**kw),
+    "adamw": lambda **kw: AdamW(**kw),
+}
+
+
+def get_optimizer(spec: str | Optimizer, **options) -> Optimizer:
+    """Return an optimizer by name (``"sgd"``, ``"momentum"``, ``"nesterov"``,
+    ``"rmsprop"``, ``"adam"``, ``"adamw"``) with ``options`` such as ``lr``.
+
+    Raises
+    ------
+    ValueError
+        On an unknown name or an invalid option value.
+    TypeError
+        On an option the optimizer does not take.
+    """
+    if isinstance(spec, Optimizer):
+        return spec
+
+    name = str(spec).lower()
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got {spec!r}")
+    options = {k: v for k, v in options.items() if v is not None}
+    return OPTIMIZERS[name](**options)
