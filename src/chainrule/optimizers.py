@@ -60,7 +60,8 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         """Hyper-parameters, step count and state arrays, for a checkpoint."""
-        return {"name": self.name, "config": self.config(), "t": self.t, "state": self.state}
+        state = {k: [x.copy() for x in v] for k, v in self.state.items()}
+        return {"name": self.name, "config": self.config(), "t": self.t, "state": state}
 
     def load_state_dict(self, saved: dict) -> None:
         """Restore what :meth:`state_dict` returned (arrays are copied)."""

@@ -136,6 +136,7 @@ class Trainer:
         self.epoch_seen = 0
         self.best: tuple[float, list[np.ndarray]] | None = None
         self.bad_epochs = 0
+        self.early_stopped = False
         self.stop = False
 
     @property
@@ -157,7 +158,7 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_begin(self)
 
-        while self.epoch < self.epochs and not self.stop:
+        while self.epoch < self.epochs and not self.stop and not self.early_stopped:
             if self.order is None:
                 self._begin_epoch()
             while self.step_in_epoch < self.steps_per_epoch and not self.stop:
@@ -165,7 +166,10 @@ class Trainer:
             if self.step_in_epoch == self.steps_per_epoch:
                 self._end_epoch()
 
-        if self.best is not None:
+        # Only a finished run takes the best weights: one stopped by a callback (Ctrl-C,
+        # say) keeps its current weights, so that a checkpoint of it resumes exactly.
+        finished = self.early_stopped or self.epoch >= self.epochs
+        if self.best is not None and finished:
             self._restore_best()
         for cb in self.callbacks:
             cb.on_train_end(self)
@@ -265,7 +269,7 @@ class Trainer:
         if self.bad_epochs >= self.patience:
             log.info("early stop after epoch %d: no better val_loss for %d epochs",
                      self.epoch + 1, self.patience)
-            self.stop = True
+            self.early_stopped = True
 
     def _restore_best(self) -> None:
         for param, best in zip(self.net.parameters(), self.best[1]):
@@ -287,6 +291,7 @@ class Trainer:
             "history": self.history.as_dict(),
             "best": None if self.best is None else (self.best[0], [p.copy() for p in self.best[1]]),
             "bad_epochs": self.bad_epochs,
+            "early_stopped": self.early_stopped,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -304,6 +309,7 @@ class Trainer:
         best = state.get("best")
         self.best = None if best is None else (float(best[0]), [np.array(p) for p in best[1]])
         self.bad_epochs = int(state.get("bad_epochs", 0))
+        self.early_stopped = bool(state.get("early_stopped", False))
         self.epoch_start = time.perf_counter()
 
 

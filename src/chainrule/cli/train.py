@@ -129,7 +129,8 @@ def run(args) -> int:
     _check_output_paths(args)
 
     prep = Preprocessor(data.scaling).fit(data.X_train, data.y_train, task=data.task,
-                                          class_names=data.class_names)
+                                          class_names=data.class_names,
+                                          feature_names=data.feature_names)
     X_train, X_test = prep.transform(data.X_train), prep.transform(data.X_test)
     net = _build_network(recipe, data, X_train.shape[1])
 
@@ -230,6 +231,7 @@ def _write_outputs(args, net, prep, data, recipe, metrics) -> None:
         text = json.dumps(_json_ready(metrics), indent=2) + "\n"
         atomic_write(args.metrics, text.encode(), overwrite=True)
     if args.out:
+        recipe = dict(recipe, dataset=data.name, target=_target(args.target))
         save_model(args.out, net, preprocessing=prep.to_dict(), class_names=data.class_names,
                    recipe=recipe, metrics=_json_ready(metrics), overwrite=args.force)
         if not args.quiet:

@@ -5,7 +5,7 @@ training and a test part; a :class:`Preprocessor` fitted on the training part
 scales both. Shapes: a feature matrix is ``(m, n)``, one sample per row.
 """
 
-from chainrule.data.csv_reader import load_csv, read_csv_features
+from chainrule.data.csv_reader import load_csv, read_csv_features, read_csv_labeled
 from chainrule.data.dataset import Dataset, DatasetInfo
 from chainrule.data.idx import load_idx_pair, read_idx
 from chainrule.data.image_sets import find_fashion_mnist
@@ -22,5 +22,6 @@ __all__ = [
     "load_dataset",
     "load_idx_pair",
     "read_csv_features",
+    "read_csv_labeled",
     "read_idx",
 ]

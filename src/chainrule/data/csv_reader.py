@@ -32,7 +32,7 @@ from chainrule.data.preprocessing import label_key
 from chainrule.data.splitting import split_arrays
 from chainrule.errors import DataError
 
-__all__ = ["MAX_INFERRED_CLASSES", "load_csv", "read_csv_features"]
+__all__ = ["MAX_INFERRED_CLASSES", "load_csv", "read_csv_features", "read_csv_labeled"]
 
 # A whole-number target with more distinct values than this is taken as regression.
 MAX_INFERRED_CLASSES = 20
@@ -142,14 +142,7 @@ def read_csv_features(path: str | os.PathLike, *, feature_names: list[str] | Non
     """
     table = _read_table(path)
 
-    if table.has_header and feature_names is not None:
-        missing = [name for name in feature_names if name not in table.names]
-        if missing:
-            raise DataError(f"{table.path} lacks the feature column(s) {missing} the "
-                            f"model was trained on; its columns are {table.names}.")
-        columns = [table.names.index(name) for name in feature_names]
-    else:
-        columns = list(range(len(table.names)))
+    columns = _feature_columns(table, feature_names, exclude=None)
 
     if n_features is not None and len(columns) != n_features:
         hint = "" if table.has_header else (
@@ -159,6 +152,62 @@ def read_csv_features(path: str | os.PathLike, *, feature_names: list[str] | Non
                         f"expects n_features={n_features}.{hint}")
 
     return _numeric_block(table, columns)
+
+
+def read_csv_labeled(path: str | os.PathLike, *, target: str | int,
+                     feature_names: list[str] | None = None, task: str = "classification"
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Read features and raw targets of a whole file, to score a trained model on it.
+
+    Unlike :func:`load_csv` nothing is split or encoded: class labels come back as
+    the text in the file, for the model's own label coding to map.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+    target : str or int
+        The target column, by name or index.
+    feature_names : list of str or None
+        The model's features, taken by name when the file has a header; otherwise
+        every column but the target, in file order.
+    task : {"classification", "regression"}
+        Regression targets must be numbers.
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (m, n), float64
+    y : numpy.ndarray, shape (m,)
+        Text labels for classification, float64 for regression.
+
+    Raises
+    ------
+    DataError
+        As :func:`load_csv` and :func:`read_csv_features` do.
+    """
+    table = _read_table(path)
+    j = _target_index(table, target)
+
+    columns = _feature_columns(table, feature_names, exclude=j)
+
+    X = _numeric_block(table, columns)
+    labels = _target_cells(table, j)
+    if task == "regression":
+        return X, _numeric_target(table, j, labels)
+    return X, np.array([label_key(cell) for cell in labels], dtype=str)
+
+
+def _feature_columns(table: _Table, feature_names: list[str] | None,
+                     exclude: int | None) -> list[int]:
+    """The model's feature columns by name where the file has a header, else all but ``exclude``."""
+    if not (table.has_header and feature_names is not None):
+        return [c for c in range(len(table.names)) if c != exclude]
+
+    missing = [name for name in feature_names if name not in table.names]
+    if missing:
+        raise DataError(f"{table.path} lacks the feature column(s) {missing} the "
+                        f"model was trained on; its columns are {table.names}.")
+    return [table.names.index(name) for name in feature_names]
 
 
 def _read_table(path: str | os.PathLike) -> _Table:

@@ -1,0 +1,264 @@
+"""From raw worker results to the numbers of the issue, a Markdown table and JSON.
+
+Definitions (``t`` is the median over the repetitions of one engine):
+
+* samples per second: ``n / t``, ``n`` the samples of one epoch (or inference pass);
+* ratio to a peer: chainrule's samples per second over the peer's (above 1: chainrule
+  is faster); for (e), the peer's time to the target over chainrule's;
+* GFLOP/s: the workload's matrix-product FLOPs (see ``workloads.py``) over ``t``;
+* fraction of the BLAS bound: the bound's median time over the engine's ``t``;
+* peak memory: RSS high-water mark above the baseline that already holds the data
+  (see ``memory.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+from pathlib import Path
+
+from workloads import Workload, epoch_flops
+
+__all__ = ["ENGINES", "TARGETS", "check_targets", "machine_info", "summarize", "write"]
+
+ENGINES = ("chainrule", "pytorch", "sklearn")
+PEERS = ("pytorch", "sklearn")
+LABELS = {"chainrule": "chainrule", "pytorch": "PyTorch", "sklearn": "scikit-learn",
+          "blas": "numpy.matmul bound"}
+
+#: The issue's targets: minimum ratios, a minimum BLAS fraction, a memory ceiling in MiB.
+TARGETS = {
+    "a-sgd": {"vs_pytorch": 1.25, "vs_sklearn": 2.0, "blas_fraction": 0.9, "peak_mib": 64},
+    "a-adam": {"vs_pytorch": 1.25, "vs_sklearn": 2.0, "blas_fraction": 0.9, "peak_mib": 64},
+    "b": {"vs_pytorch": 10.0},
+    "c": {"vs_pytorch": 1.5},
+    "d": {"vs_pytorch": 1.25},
+    "e": {"vs_pytorch": 2.0, "vs_sklearn": 2.0},
+}
+
+
+def _engine_summary(w: Workload, raw: dict, blas_s: float | None) -> dict:
+    if "error" in raw:
+        return {"error": raw["error"]}
+    t = statistics.median(raw["seconds"])
+    entry = {
+        "median_s": t,
+        "seconds": raw["seconds"],
+        "peak_mib": raw.get("peak_mib"),
+        "data_mib": raw.get("data_mib"),
+        "threads": raw.get("threads"),
+    }
+    if w.kind == "accuracy":
+        runs = raw.get("runs", [])
+        last = runs[-1] if runs else {"epochs": None, "accuracy": [None]}
+        entry.update(epochs=last["epochs"], accuracy=last["accuracy"],
+                     reached=bool(runs) and all(r["accuracy"][-1] >= w.target for r in runs))
+        return entry
+    entry.update(samples_per_s=w.n_samples / t, gflops=epoch_flops(w) / t / 1e9)
+    entry["blas_fraction"] = blas_s / t if blas_s else None
+    return entry
+
+
+def summarize(w: Workload, raw: dict) -> dict:
+    """Turn the raw results of one workload (by engine name) into the reported numbers."""
+    blas = raw.get("blas")
+    blas_s = statistics.median(blas["seconds"]) if blas and "seconds" in blas else None
+    engines = {name: _engine_summary(w, raw[name], blas_s) for name in ENGINES if name in raw}
+
+    ratios = {}
+    ours = engines.get("chainrule", {})
+    for peer in PEERS:
+        theirs = engines.get(peer, {})
+        if "median_s" not in ours or "median_s" not in theirs:
+            continue
+        if w.kind == "accuracy" and not (ours["reached"] and theirs["reached"]):
+            ratios[f"vs_{peer}"] = None
+            continue
+        ratios[f"vs_{peer}"] = theirs["median_s"] / ours["median_s"]
+
+    summary = {
+        "title": w.title, "kind": w.kind, "architecture": w.architecture,
+        "activation": w.activation, "batch_size": w.batch_size, "optimizer": w.optimizer,
+        "lr": w.lr, "n_samples": w.n_samples, "repeats": w.repeats,
+        "flops": epoch_flops(w) if w.kind != "accuracy" else None,
+        "engines": engines, "ratios": ratios,
+    }
+    if w.kind == "accuracy":
+        summary.update(target=w.target, max_epochs=w.max_epochs)
+    if blas_s:
+        summary["blas"] = {
+            "median_s": blas_s, "seconds": blas["seconds"], "gemms": blas["gemms"],
+            "samples_per_s": w.n_samples / blas_s, "gflops": epoch_flops(w) / blas_s / 1e9,
+        }
+    return summary
+
+
+def check_targets(summaries: dict) -> list[dict]:
+    """One row per target of the issue: what was asked, what was measured, whether met."""
+    rows = []
+    for key, goals in TARGETS.items():
+        if key not in summaries:
+            continue
+        s = summaries[key]
+        ours = s["engines"].get("chainrule", {})
+        for metric, goal in goals.items():
+            if metric == "peak_mib":
+                value = ours.get("peak_mib")
+                met = value is not None and value <= goal
+            elif metric == "blas_fraction":
+                value = ours.get("blas_fraction")
+                met = value is not None and value >= goal
+            else:
+                value = s["ratios"].get(metric)
+                met = value is not None and value >= goal
+            rows.append({"workload": key, "metric": metric, "target": goal,
+                         "value": value, "met": met})
+    return rows
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _numpy_blas() -> str:
+    import numpy as np
+
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas.get('name')} {blas.get('version')}"
+    except (KeyError, TypeError):  # show_config's layout differs across numpy versions
+        return "unknown"
+
+
+def machine_info() -> dict:
+    """CPU, cores, library versions, numpy's BLAS and the current load average."""
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": _version("numpy"),
+        "numpy_blas": _numpy_blas(),
+        "torch": _version("torch"),
+        "scikit-learn": _version("scikit-learn"),
+        "chainrule": _version("chainrule"),
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "load_before": os.getloadavg(),
+    }
+
+
+def _fmt(value, spec: str = ".3g", none: str = "–") -> str:
+    return none if value is None else format(value, spec)
+
+
+def _speed_table(summaries: dict) -> list[str]:
+    header = ("| workload | engine | median s | samples/s | GFLOP/s | % of BLAS bound "
+              "| peak MiB above data |")
+    lines = [header, "|---|---|---:|---:|---:|---:|---:|"]
+    for s in summaries.values():
+        if s["kind"] == "accuracy":
+            continue
+        for name, e in s["engines"].items():
+            if "error" in e:
+                lines.append(f"| {s['title']} | {LABELS[name]} | error | | | | |")
+                continue
+            percent = None if e["blas_fraction"] is None else 100 * e["blas_fraction"]
+            lines.append(
+                f"| {s['title']} | {LABELS[name]} | {e['median_s']:.3f} "
+                f"| {e['samples_per_s']:,.0f} | {e['gflops']:.1f} | {_fmt(percent, '.0f')} "
+                f"| {_fmt(e['peak_mib'], '.1f')} |"
+            )
+        if "blas" in s:
+            b = s["blas"]
+            lines.append(
+                f"| {s['title']} | {LABELS['blas']} | {b['median_s']:.3f} "
+                f"| {b['samples_per_s']:,.0f} | {b['gflops']:.1f} | 100 | – |"
+            )
+    return lines
+
+
+def _accuracy_table(summaries: dict) -> list[str]:
+    rows = [s for s in summaries.values() if s["kind"] == "accuracy"]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "| workload | engine | median s to target | epochs | test accuracy per epoch |",
+        "|---|---|---:|---:|---|",
+    ]
+    for s in rows:
+        for name, e in s["engines"].items():
+            if "error" in e:
+                lines.append(f"| {s['title']} | {LABELS[name]} | error | | |")
+                continue
+            shown = ", ".join(f"{a:.3f}" for a in e["accuracy"])
+            time = f"{e['median_s']:.2f}" if e["reached"] else f"not reached ({e['median_s']:.2f})"
+            lines.append(f"| {s['title']} | {LABELS[name]} | {time} | {e['epochs']} | {shown} |")
+    return lines
+
+
+def _target_table(rows: list[dict], summaries: dict) -> list[str]:
+    names = {"vs_pytorch": "× PyTorch", "vs_sklearn": "× scikit-learn",
+             "blas_fraction": "fraction of BLAS bound", "peak_mib": "peak MiB above data"}
+    lines = ["", "| workload | measure | target | measured | met |", "|---|---|---:|---:|:-:|"]
+    for r in rows:
+        bound = "≤" if r["metric"] == "peak_mib" else "≥"
+        lines.append(
+            f"| {summaries[r['workload']]['title']} | {names[r['metric']]} "
+            f"| {bound} {r['target']:g} | {_fmt(r['value'], '.2f')} "
+            f"| {'yes' if r['met'] else 'no'} |"
+        )
+    return lines
+
+
+def markdown(result: dict) -> str:
+    """The report as Markdown: machine, speed table, accuracy table, targets."""
+    m = result["machine"]
+    busy = max(m["load_before"][0], m["load_after"][0]) > 0.5
+    title = "# chainrule benchmark"
+    if result["quick"]:
+        title += " (quick smoke run: not a measurement)"
+    load = (f"load average (1 min) {m['load_before'][0]:.2f} before, "
+            f"{m['load_after'][0]:.2f} after")
+    if busy:
+        load += ": the machine was busy, so the numbers are noisy"
+    head = [
+        title,
+        "",
+        f"- machine: {m['cpu']}, {m['cores']} cores; {m['platform']}",
+        (f"- Python {m['python']}, numpy {m['numpy']} ({m['numpy_blas']}), "
+         f"torch {m['torch']}, scikit-learn {m['scikit-learn']}, chainrule {m['chainrule']}"),
+        f"- {m['date']}; {load}",
+        (f"- float32 everywhere; the median of each engine's repetitions; PyTorch on "
+         f"{m['cores']} threads, numpy's BLAS on its default ({m['cores']})"),
+        "",
+    ]
+    body = _speed_table(result["workloads"]) + _accuracy_table(result["workloads"])
+    body += _target_table(result["targets"], result["workloads"])
+    return "\n".join(head + body) + "\n"
+
+
+def write(result: dict, out: Path) -> tuple[Path, Path]:
+    """Write ``results.json`` and ``results.md`` into ``out``; return both paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out / "results.json", out / "results.md"
+    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    md_path.write_text(markdown(result))
+    return json_path, md_path
