@@ -20,14 +20,14 @@ HERE = Path(__file__).parent
 
 # A handful of problems that between them reach every branch of the renderers.
 PROBLEMS = {
-    "default": dict(sizes=[2, 3, 2], activation="sigmoid", loss="mse"),
-    "batch": dict(sizes=[3, 4, 2, 2], activation="tanh", loss="sse",
-                  inputs=[[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]],
-                  targets=[[0.2, 0.7], [0.9, 0.1]]),
-    "softmax": dict(sizes=[2, 3, 3], activation="relu", loss="cross_entropy",
-                    inputs=[[0.3, 0.8]], targets=[[2]]),
-    "bce": dict(sizes=[2, 2, 1], activation="softplus", loss="binary_cross_entropy"),
-    "wide": dict(sizes=[9, 10, 3], activation="sigmoid", loss="mse"),
+    "default": {"sizes": [2, 3, 2], "activation": "sigmoid", "loss": "mse"},
+    "batch": {"sizes": [3, 4, 2, 2], "activation": "tanh", "loss": "sse",
+              "inputs": [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]],
+              "targets": [[0.2, 0.7], [0.9, 0.1]]},
+    "softmax": {"sizes": [2, 3, 3], "activation": "relu", "loss": "cross_entropy",
+                "inputs": [[0.3, 0.8]], "targets": [[2]]},
+    "bce": {"sizes": [2, 2, 1], "activation": "softplus", "loss": "binary_cross_entropy"},
+    "wide": {"sizes": [9, 10, 3], "activation": "sigmoid", "loss": "mse"},
 }
 
 

@@ -37,7 +37,7 @@ def test_formats(capsys, fmt, marker):
 def test_seed_changes_weights_and_sample(capsys):
     docs = []
     for seed in ("1", "2", "1"):
-        status, out, _ = _explain(capsys, "--format", "json", "--seed", seed)
+        _, out, _ = _explain(capsys, "--format", "json", "--seed", seed)
         docs.append(json.loads(out))
     assert docs[0] == docs[2]
     assert docs[0]["layers"][0]["W"] != docs[1]["layers"][0]["W"]
@@ -83,6 +83,7 @@ def test_layers_that_do_not_match_the_weights(capsys, mazur_weights):
     (["--layers", "2"], ["at least an input and an output"]),
     (["--layers", "2-a-2"], ["widths joined by '-'"]),
     (["--loss", "cross_entropy", "--target", "5"], ["0..1", "found 5"]),
+    (["--loss", "cross_entropy", "--output-activation", "sigmoid"], ["needs", "softmax"]),
 ])
 def test_bad_input_says_what_was_expected(capsys, args, words):
     status, _, err = _explain(capsys, *args)
@@ -100,3 +101,13 @@ def test_exercise_writes_sheet_and_key(capsys, tmp_path):
     assert "exercise-4.md" in out
     assert "## Tasks" in sheet and "Step 3" not in sheet
     assert "## Step 3" in key
+
+
+def test_exercise_from_the_teachers_weights(capsys, tmp_path, mazur_weights):
+    status, _, _ = _explain(capsys, "--exercise", "--weights", str(mazur_weights),
+                            "--input", "0.05,0.10", "--target", "0.01,0.99", "--loss", "sse",
+                            "--out", str(tmp_path))
+    assert status == 0
+    sheet = (tmp_path / "exercise-0.md").read_text()
+    assert "0.15 & 0.2" in sheet and "0.05" in sheet
+    assert "0.7514" in (tmp_path / "exercise-0-answers.md").read_text()

@@ -78,7 +78,7 @@ def test_json_equals_torch_autograd(capsys, args):
     ]
     loss, zs, As = _torch_iteration(doc, params)
 
-    close = dict(rtol=1e-10, atol=1e-13)
+    close = {"rtol": 1e-10, "atol": 1e-13}
     assert doc["loss_before"] == pytest.approx(loss.item(), rel=1e-12)
     for layer, (W, b), z, a in zip(doc["layers"], params, zs, As):
         np.testing.assert_allclose(layer["z"], z.detach().numpy(), **close)

@@ -100,8 +100,10 @@ def test_zh_tw_labels(problem):
     text = to_text(render_terminal(t, lang="zh-TW"), width=200)
     markdown = render_markdown(t, lang="zh-TW")
 
-    for label in ("步驟 1 · 樣本", "步驟 2 · 前向傳遞", "步驟 3 · 輸出層的誤差", "步驟 4 · 把誤差往回傳",
-                  "步驟 5 · 梯度與更新", "驗算 · 中央有限差分", "更新前的損失"):
+    labels = ("步驟 1 · 樣本", "步驟 2 · 前向傳遞", "步驟 3 · 輸出層的誤差",
+              "步驟 4 · 把誤差往回傳", "步驟 5 · 梯度與更新", "驗算 · 中央有限差分",
+              "更新前的損失")
+    for label in labels:
         assert label in text
         assert label in markdown
     # The math is the same in both languages.

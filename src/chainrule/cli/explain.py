@@ -130,7 +130,7 @@ def _exercise(args, sizes, params, inputs, targets) -> int:
     from ..explain.exercise import make_exercise
 
     exercise = make_exercise(
-        args.seed, sizes or (2, 2, 2), args.activation, args.output_activation, args.loss,
+        args.seed, sizes, args.activation, args.output_activation, args.loss,
         args.lr, args.lang, args.digits, params=params, inputs=inputs, targets=targets,
     )
     folder = Path(args.out)

@@ -25,6 +25,15 @@ __all__ = [
 #: The languages ``--lang`` accepts, each with a file ``lang/<code>.json``.
 LANGUAGES = ("en", "zh-TW")
 
+# Term-by-term lines beyond these sizes would bury the matrix form they explain:
+# step 4 expands a neuron while the layer above has at most TERMS_MAX_TO neurons,
+# step 3 and 4 while the layer itself has at most TERMS_MAX_NEURONS, step 5 while W
+# has at most TERMS_MAX_WEIGHTS entries, and each for at most TERMS_MAX_SAMPLES samples.
+TERMS_MAX_TO = 4
+TERMS_MAX_NEURONS = 8
+TERMS_MAX_WEIGHTS = 16
+TERMS_MAX_SAMPLES = 3
+
 _SUPERSCRIPT = str.maketrans("0123456789()-+L", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁻⁺ᴸ")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -50,6 +59,19 @@ def load_lang(code: str) -> dict:
         encoding="utf-8"
     )
     return json.loads(text)
+
+
+def fill(template: str, values: dict) -> str:
+    """``template.format(**values)``; wording without values is returned as is.
+
+    Wording that takes no values may hold LaTeX braces, which are not fields.
+    """
+    return template.format(**values) if values else template
+
+
+def in_full(iterations: list) -> list:
+    """The iterations written out step by step: the first and, if there are more, the last."""
+    return iterations[:1] if len(iterations) == 1 else [iterations[0], iterations[-1]]
 
 
 def format_number(x: float, digits: int) -> str:

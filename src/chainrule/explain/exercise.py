@@ -44,7 +44,7 @@ class Exercise:
 
 def make_exercise(
     seed: int,
-    sizes: Sequence[int] = (2, 2, 2),
+    sizes: Sequence[int] | None = None,
     activation: str = "sigmoid",
     output_activation: str | None = None,
     loss: str = "mse",
@@ -61,7 +61,10 @@ def make_exercise(
     ----------
     seed : int
         Fixes the parameters and the sample; a different seed gives other numbers.
-    sizes, activation, output_activation, loss : as for :func:`~chainrule.explain.build_network`
+    sizes : sequence of int, optional
+        Widths, input first; 2-2-2 by default, or the shapes of ``params``.
+    activation, output_activation, loss : str
+        As for :func:`~chainrule.explain.build_network`.
     eta : float
         The learning rate :math:`\eta`.
     lang : str
@@ -79,10 +82,9 @@ def make_exercise(
     """
     rng = np.random.default_rng(seed)
     if params is None:
-        sizes = list(sizes)
+        sizes = [2, 2, 2] if sizes is None else list(sizes)
         params = [(_draw(rng, (n_out, n_in)), _draw(rng, (n_out,)))
                   for n_in, n_out in itertools.pairwise(sizes)]
-        sizes = None
     net = build_network(sizes, activation, output_activation, loss, params=params)
     X, Y = make_sample(net, inputs, targets, seed=seed, decimals=1)
     result = trace(net, X, Y, eta)
@@ -93,7 +95,7 @@ def make_exercise(
 
 
 def _draw(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    # One decimal in [-1, 1]: small enough for hand work, never all alike.
+    # One decimal in [-1, 1] keeps the arithmetic doable by hand; + 0.0 turns -0.0 into 0.
     return np.round(rng.uniform(-1.0, 1.0, shape), 1) + 0.0
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "build_network",
     "load_weights",
     "make_sample",
+    "output_activation_for",
     "parse_layers",
     "parse_rows",
 ]
@@ -192,6 +193,9 @@ def build_network(
     ------
     ShapeError
         If ``params`` do not fit ``sizes``.
+    DataError
+        If an activation or loss is unknown, or the loss cannot follow the output
+        activation (``cross_entropy`` needs softmax).
     """
     if params is not None:
         implied = [params[0][0].shape[1]] + [W.shape[0] for W, _ in params]
@@ -204,8 +208,12 @@ def build_network(
     sizes = [2, 3, 2] if sizes is None else list(sizes)
 
     output = output_activation or output_activation_for(loss, activation)
-    net = Network(sizes, activation=activation, output_activation=output, loss=loss,
-                  seed=seed, dtype="float64")
+    try:
+        net = Network(sizes, activation=activation, output_activation=output, loss=loss,
+                      seed=seed, dtype="float64")
+    except ValueError as exc:
+        # An unknown name, or a loss that cannot follow the output activation.
+        raise DataError(str(exc)) from None
 
     for l, layer in enumerate(net.layers):
         if params is not None:

@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import format_error, format_number, load_lang, shown
+from .common import (
+    TERMS_MAX_NEURONS,
+    TERMS_MAX_SAMPLES,
+    TERMS_MAX_TO,
+    TERMS_MAX_WEIGHTS,
+    fill,
+    format_error,
+    format_number,
+    in_full,
+    load_lang,
+    shown,
+)
 from .notation import derivative_formula, loss_formulas
 from .trace import Iteration, LayerTrace, Trace
 
@@ -19,11 +30,6 @@ __all__ = ["bmatrix", "describe_activations", "latex_number", "render_markdown"]
 
 DELTA = r"\delta"
 
-# Beyond these sizes the term-by-term lines would bury the matrix form they explain.
-_TERMS_MAX_TO = 4
-_TERMS_MAX_NEURONS = 8
-_TERMS_MAX_WEIGHTS = 16
-_TERMS_MAX_SAMPLES = 3
 
 
 def latex_number(x: float, digits: int) -> str:
@@ -120,17 +126,13 @@ def describe_activations(names: list[str]) -> str:
     return ", ".join(rf"$\sigma^{{({l})}}$ = {n}" for l, n in enumerate(names, start=1))
 
 
-def _fill(template: str, values: dict) -> str:
-    # Wording without placeholders is used as is: its LaTeX braces are not fields.
-    return template.format(**values) if values else template
-
-
 class _Markdown:
     def __init__(self, trace: Trace, lang: str, digits: int, limit: int):
         self.trace = trace
         self.words = load_lang(lang)
         self.digits = digits
         self.limit = limit
+        self.level = 2
         self.parts: list[str] = []
 
     def n(self, x: float) -> str:
@@ -144,10 +146,10 @@ class _Markdown:
         return self.m(np.asarray(A).T)
 
     def say(self, key: str, **values) -> None:
-        self.parts.append(_fill(self.words[key], values) + "\n")
+        self.parts.append(fill(self.words[key], values) + "\n")
 
     def bold(self, key: str, **values) -> None:
-        self.parts.append(f"**{_fill(self.words[key], values)}**\n")
+        self.parts.append(f"**{fill(self.words[key], values)}**\n")
 
     def head(self, text: str, level: int = 2) -> None:
         self.parts.append(f"{'#' * level} {text}\n")
@@ -165,14 +167,15 @@ class _Markdown:
             self.eq(loss_formulas(t.loss, latex=True)[0])
         self._sample()
 
+        # Steps 2-5 and the check, in full for the first and the last iteration only.
         n = len(t.iterations)
-        full = [t.iterations[0]] if n == 1 else [t.iterations[0], t.iterations[-1]]
-        for it in full:
+        for it in in_full(t.iterations):
             if n > 1:
                 self.head(w["iteration"].format(k=it.index, n=n))
             self._iteration(it, level=2 if n == 1 else 3)
-            if n > 2 and it is t.iterations[0]:
+            if n > 2 and it.index == 1:
                 self.say("skipped", first=2, last=n - 1)
+
         if n > 1:
             self._history()
         if max(t.sizes) > self.limit or t.m > self.limit:
@@ -200,6 +203,7 @@ class _Markdown:
     def _forward(self, it: Iteration) -> None:
         self.head(self.words["step2"], self.level)
         self.say("step2_text_md")
+
         a_prev = self.trace.X
         for layer in it.layers:
             l = layer.l
@@ -216,7 +220,7 @@ class _Markdown:
     def _samples(self):
         """The samples whose term-by-term lines are written, announcing each."""
         m = self.trace.m
-        for r in range(min(m, _TERMS_MAX_SAMPLES)):
+        for r in range(min(m, TERMS_MAX_SAMPLES)):
             if m > 1:
                 self.bold("sample", r=r + 1)
             yield r
@@ -247,7 +251,7 @@ class _Markdown:
         self.eq(rf"\delta{_sup(L)} = \nabla_a C \odot \sigma'(z{_sup(L)}) = "
                 rf"{self.col(out.grad_a)} \odot {self.col(top.sigma_prime)} = "
                 rf"{self.col(top.delta)}")
-        if top.delta.shape[1] > _TERMS_MAX_NEURONS:
+        if top.delta.shape[1] > TERMS_MAX_NEURONS:
             self.say("terms_skipped")
             return
         for r in self._samples():
@@ -277,7 +281,8 @@ class _Markdown:
         if layer.sigma_prime is None:
             self.say("step4_hidden_softmax")
             self.eq(rf"\delta{_sup(l)} = J(z{_sup(l)})^\top (W{_sup(l + 1)})^\top "
-                    rf"\delta{_sup(l + 1)} = {self.col(layer.delta)}")
+                    rf"\delta{_sup(l + 1)} = J(z{_sup(l)})^\top {self.col(layer.back)} = "
+                    rf"{self.col(layer.delta)}")
             return
 
         self.parts.append(f"${derivative_formula(layer.activation, latex=True)}$\n")
@@ -290,7 +295,7 @@ class _Markdown:
         )
 
         n_to, n_here = above.W.shape
-        if n_to > _TERMS_MAX_TO or n_here > _TERMS_MAX_NEURONS:
+        if n_to > TERMS_MAX_TO or n_here > TERMS_MAX_NEURONS:
             self.say("terms_skipped")
             return
         for r in self._samples():
@@ -336,7 +341,7 @@ class _Markdown:
             rf"{self.col(layer.grad_b[None])}",
         )
 
-        if layer.W.size <= _TERMS_MAX_WEIGHTS:
+        if layer.W.size <= TERMS_MAX_WEIGHTS:
             self.eq(*self._gradient_terms(layer, a_prev))
         self.eq(
             rf"W{_sup(l)} &\leftarrow W{_sup(l)} - \eta \frac{{\partial C}}{{\partial W{_sup(l)}}}"
@@ -353,12 +358,13 @@ class _Markdown:
         first = (rf"\frac{{\partial C}}{{\partial w_{{kj}}{_sup(l)}}} &= "
                  rf"{total}\delta_j{_sup(l)} a_k{_sup(l - 1)}")
         lines = [first]
+
         n_out, n_in = layer.W.shape
         for j in range(n_out):
             for k in range(n_in):
                 lhs = rf"\frac{{\partial C}}{{\partial {_sym('w', l, k + 1, j + 1)}}}"
                 value = self.n(layer.grad_W[j, k])
-                if m > _TERMS_MAX_SAMPLES:
+                if m > TERMS_MAX_SAMPLES:
                     lines.append(rf"{lhs} &= {value}")
                     continue
                 terms = " + ".join(_times([self.n(layer.delta[r, j]), self.n(a_prev[r, k])])

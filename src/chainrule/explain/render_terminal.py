@@ -20,7 +20,20 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .common import format_error, format_number, load_lang, shown, subscript, superscript
+from .common import (
+    TERMS_MAX_NEURONS,
+    TERMS_MAX_SAMPLES,
+    TERMS_MAX_TO,
+    TERMS_MAX_WEIGHTS,
+    fill,
+    format_error,
+    format_number,
+    in_full,
+    load_lang,
+    shown,
+    subscript,
+    superscript,
+)
 from .notation import derivative_formula, loss_formulas
 from .trace import Iteration, LayerTrace, Trace
 
@@ -38,12 +51,9 @@ STYLES = {
     "note": "dim",
 }
 
-# Term-by-term lines beyond these sizes would bury the vector form they explain.
-_TERMS_MAX_TO = 4
-_TERMS_MAX_NEURONS = 8
-_TERMS_MAX_WEIGHTS = 16
-_TERMS_MAX_SAMPLES = 3
+_GAPS = ("⋮", "⋯", "⋱")
 
+# A block is a list of rich Text lines, drawn one below the other.
 Block = list
 
 
@@ -91,7 +101,7 @@ def _matrix(M: np.ndarray, digits: int, limit: int, style: str) -> Block:
     lines = []
     for r, row in enumerate(cells):
         left, right = _brackets(r, len(cells))
-        body = " ".join(cell.rjust(w) if cell not in "⋮⋯⋱" else cell.center(w)
+        body = " ".join(cell.center(w) if cell in _GAPS else cell.rjust(w)
                         for cell, w in zip(row, widths))
         line = Text(left)
         line.append(body, style=style)
@@ -170,11 +180,6 @@ def _times(values: list[str]) -> str:
 # ----------------------------------------------------------------- the renderer
 
 
-def _fill(template: str, values: dict) -> str:
-    # Wording without placeholders is used as is: its LaTeX braces are not fields.
-    return template.format(**values) if values else template
-
-
 class _Terminal:
     def __init__(self, trace: Trace, lang: str, digits: int, limit: int):
         self.trace = trace
@@ -194,7 +199,7 @@ class _Terminal:
         return self.m(np.asarray(A).T, style)
 
     def say(self, key: str, style: str = "note", **values) -> None:
-        prose = Text(_fill(self.words[key], values), style=STYLES[style])
+        prose = Text(fill(self.words[key], values), style=STYLES[style])
         self.lines.append(Padding(prose, (0, 0, 0, 2), expand=False))
 
     def head(self, text: str) -> None:
@@ -221,15 +226,16 @@ class _Terminal:
         self.text(loss_formulas(t.loss)[0])
         self._sample()
 
+        # Steps 2-5 and the check, in full for the first and the last iteration only.
         n = len(t.iterations)
-        full = [t.iterations[0]] if n == 1 else [t.iterations[0], t.iterations[-1]]
-        for it in full:
+        for it in in_full(t.iterations):
             if n > 1:
                 self.head(f"── {w['iteration'].format(k=it.index, n=n)} ──")
             self._iteration(it)
-            if n > 2 and it is t.iterations[0]:
+            if n > 2 and it.index == 1:
                 self.lines.append(Text(""))
                 self.say("skipped", first=2, last=n - 1)
+
         if n > 1:
             self._history()
         if max(t.sizes) > self.limit or t.m > self.limit:
@@ -257,6 +263,7 @@ class _Terminal:
     def _forward(self, it: Iteration) -> None:
         self.head(self.words["step2"])
         self.say("step2_text")
+
         a_prev = self.trace.X
         for layer in it.layers:
             l = layer.l
@@ -296,7 +303,7 @@ class _Terminal:
             f"δ{_sup(L)} = ∇ₐC ⊙ σ'(z{_sup(L)}) =", self.col(out.grad_a, "grad"), "⊙",
             self.col(top.sigma_prime, "z"), "=", self.col(top.delta, "delta"),
         ))
-        if top.delta.shape[1] > _TERMS_MAX_NEURONS:
+        if top.delta.shape[1] > TERMS_MAX_NEURONS:
             self.say("terms_skipped")
             return
         self.text(f"δⱼ{_sup(L)} = ∂C/∂aⱼ{_sup(L)} · σ'(zⱼ{_sup(L)})")
@@ -309,7 +316,7 @@ class _Terminal:
     def _samples(self):
         """The samples whose term-by-term lines are written, announcing each."""
         m = self.trace.m
-        for r in range(min(m, _TERMS_MAX_SAMPLES)):
+        for r in range(min(m, TERMS_MAX_SAMPLES)):
             if m > 1:
                 self.say("sample", style="head", r=r + 1)
             yield r
@@ -333,6 +340,7 @@ class _Terminal:
         if layer.sigma_prime is None:
             self.say("step4_hidden_softmax")
             self.show(_join(f"δ{_sup(l)} = J(z{_sup(l)})ᵀ (W{_sup(l + 1)})ᵀ δ{_sup(l + 1)} =",
+                            f"J(z{_sup(l)})ᵀ", self.col(layer.back, "grad"), "=",
                             self.col(layer.delta, "delta")))
             return
 
@@ -345,7 +353,7 @@ class _Terminal:
                         self.col(layer.sigma_prime, "z"), "=", self.col(layer.delta, "delta")))
 
         n_to, n_here = above.W.shape
-        if n_to > _TERMS_MAX_TO or n_here > _TERMS_MAX_NEURONS:
+        if n_to > TERMS_MAX_TO or n_here > TERMS_MAX_NEURONS:
             self.say("terms_skipped")
             return
         self.text(f"δⱼ{_sup(l)} = (Σₖ δₖ{_sup(l + 1)} wⱼₖ{_sup(l + 1)}) σ'(zⱼ{_sup(l)})")
@@ -390,7 +398,7 @@ class _Terminal:
         self.show(_join(f"∂C/∂b{_sup(l)} = {b_sum}δ{_sup(l)} =",
                         self.col(layer.grad_b[None], "grad")))
 
-        if layer.W.size <= _TERMS_MAX_WEIGHTS:
+        if layer.W.size <= TERMS_MAX_WEIGHTS:
             self._gradient_terms(layer, a_prev)
         self.show(_join(
             f"W{_sup(l)} ← W{_sup(l)} − η ∂C/∂W{_sup(l)} =", self.m(layer.W, "W"),
@@ -405,12 +413,13 @@ class _Terminal:
     def _gradient_terms(self, layer: LayerTrace, a_prev: np.ndarray) -> None:
         l, m = layer.l, self.trace.m
         self.text(f"∂C/∂wₖⱼ{_sup(l)} = {'Σᵣ ' if m > 1 else ''}δⱼ{_sup(l)} aₖ{_sup(l - 1)}")
+
         n_out, n_in = layer.W.shape
         for j in range(n_out):
             for k in range(n_in):
                 lhs = f"∂C/∂{_sym('w', l, k + 1, j + 1)}"
                 value = (self.n(layer.grad_W[j, k]), STYLES["grad"])
-                if m > _TERMS_MAX_SAMPLES:
+                if m > TERMS_MAX_SAMPLES:
                     self.text(f"  {lhs} = ", value)
                     continue
                 terms = " + ".join(_times([self.n(layer.delta[r, j]), self.n(a_prev[r, k])])
