@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..gradcheck import gradcheck
+from ..gradcheck import gradcheck, numeric_gradient
 from ..losses import Loss
 from ..network import Network
 from ..validation import check_features
@@ -253,23 +253,10 @@ def _checks(net: Network, X, Y, grads, h: float) -> list[ParamCheck]:
     report = gradcheck(net, X, Y, h=h)
     analytic = [g for pair in grads for g in pair]
 
+    numerics = numeric_gradient(net, X, Y, h)
+
     checks = []
-    for k, (theta, g, summary) in enumerate(zip(net.parameters(), analytic, report.checks)):
-        numeric = np.array([_central_difference(net, X, Y, theta, i, h)
-                            for i in range(theta.size)]).reshape(theta.shape)
+    for k, (g, numeric, summary) in enumerate(zip(analytic, numerics, report.checks)):
         checks.append(ParamCheck(summary.name, k // 2 + 1, g, numeric, summary.error,
                                  summary.verdict))
     return checks
-
-
-def _central_difference(net: Network, X, Y, theta: np.ndarray, i: int, h: float) -> float:
-    flat = theta.reshape(-1)
-    kept = flat[i]
-
-    flat[i] = kept + h
-    up = net.loss(X, Y)
-    flat[i] = kept - h
-    down = net.loss(X, Y)
-    flat[i] = kept
-
-    return (up - down) / (2 * h)
