@@ -80,8 +80,8 @@ def test_smooth_networks_pass_within_1e_6(widths, data, loss, m, seed, torch_sig
     assert [c.name for c in report.checks] == names(len(widths) - 1)
 
     # The analytic value shown at the worst entry is torch's gradient there.
-    for check, expected in zip(report.checks, torch_gradients(net, X, Y, loss, torch_sigma,
-                                                              torch_cost)):
+    expected_grads = torch_gradients(net, X, Y, loss, torch_sigma, torch_cost)
+    for check, expected in zip(report.checks, expected_grads, strict=True):
         assert check.analytic == pytest.approx(expected[check.index], rel=1e-9, abs=1e-15)
         assert check.numeric == pytest.approx(expected[check.index], rel=1e-5, abs=1e-8)
 
@@ -134,7 +134,7 @@ def test_the_network_is_left_unchanged_and_float32_is_checked_in_float64():
     report = gradcheck(net, X, Y)
 
     assert all(np.array_equal(p, q) and p.dtype == np.float32
-               for p, q in zip(net.parameters(), before))
+               for p, q in zip(net.parameters(), before, strict=True))
     assert report.worst <= 1e-6
 
 

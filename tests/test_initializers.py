@@ -93,13 +93,14 @@ def test_the_seed_reproduces_the_network(init):
         return net.parameters()
 
     first, again, other = params(7), params(7), params(8)
-    assert all(np.array_equal(p, q) for p, q in zip(first, again))
+    for p, q in zip(first, again, strict=True):
+        np.testing.assert_array_equal(p, q)
     assert not np.array_equal(first[0], other[0])
 
 
 def test_dtype_only_rounds_the_same_draw():
     net64 = Network([4, 6, 2], activation="tanh", seed=1, dtype="float64")
     net32 = Network([4, 6, 2], activation="tanh", seed=1, dtype="float32")
-    for p64, p32 in zip(net64.parameters(), net32.parameters()):
+    for p64, p32 in zip(net64.parameters(), net32.parameters(), strict=True):
         assert p32.dtype == np.float32
         np.testing.assert_array_equal(p32, p64.astype(np.float32))

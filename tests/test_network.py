@@ -77,7 +77,7 @@ def test_sgd_step_is_one_torch_sgd_step(loss, torch_sigma, torch_cost, rel_error
 
     loss_before = net.sgd_step(X, Y, eta=0.5)
     assert rel_error(loss_before, cost.item()) <= 1e-12
-    for ours, theirs in zip(net.parameters(), params):
+    for ours, theirs in zip(net.parameters(), params, strict=True):
         assert rel_error(ours, theirs.detach().numpy()) <= 1e-12
 
 
@@ -136,7 +136,8 @@ def test_config_round_trip_keeps_the_architecture():
     assert rebuilt.config() == net.config()
     assert rebuilt.layers[0].activation.alpha == 0.2
     # The same seed in the config rebuilds the same initial weights.
-    assert all(np.array_equal(p, q) for p, q in zip(rebuilt.parameters(), net.parameters()))
+    for p, q in zip(rebuilt.parameters(), net.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)
 
 
 def test_a_network_without_hidden_layers():

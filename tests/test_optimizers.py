@@ -46,6 +46,11 @@ def start_and_gradients(seed: int = 0) -> tuple[list, list]:
     return start, grads
 
 
+def all_equal(arrays, others) -> bool:
+    """Whether two lists of arrays are equal, entry for entry and bit for bit."""
+    return all(np.array_equal(p, q) for p, q in zip(arrays, others, strict=True))
+
+
 def test_every_optimizer_has_a_torch_twin():
     assert set(OPTIMIZERS) == set(LR)
 
@@ -62,11 +67,11 @@ def test_ten_steps_equal_torch(name, weight_decay, rel_error):
 
     for step, g in enumerate(grads, start=1):
         ours.step(params, g)
-        for tensor, g_i in zip(tensors, g):
+        for tensor, g_i in zip(tensors, g, strict=True):
             tensor.grad = torch.from_numpy(g_i.copy())
         theirs.step()
 
-        for i, (p, tensor) in enumerate(zip(params, tensors)):
+        for i, (p, tensor) in enumerate(zip(params, tensors, strict=True)):
             error = rel_error(p, tensor.detach().numpy())
             assert error <= 1e-12, f"step {step}, array {i}: relative error {error:.3e}"
     assert ours.t == STEPS
@@ -83,10 +88,11 @@ def test_adamw_default_weight_decay_is_torchs(rel_error):
 
     for g in grads:
         ours.step(params, g)
-        for tensor, g_i in zip(tensors, g):
+        for tensor, g_i in zip(tensors, g, strict=True):
             tensor.grad = torch.from_numpy(g_i.copy())
         theirs.step()
-    assert all(rel_error(p, t.detach().numpy()) <= 1e-12 for p, t in zip(params, tensors))
+    for p, tensor in zip(params, tensors, strict=True):
+        assert rel_error(p, tensor.detach().numpy()) <= 1e-12
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
@@ -106,7 +112,7 @@ def test_state_round_trip_continues_exactly(name):
     for g in grads[4:]:
         second.step(resumed, g)
 
-    assert all(np.array_equal(p, q) for p, q in zip(straight, resumed))
+    assert all_equal(straight, resumed)
 
 
 @pytest.mark.parametrize("name", ["momentum", "rmsprop", "adam"])
@@ -120,7 +126,7 @@ def test_state_dict_is_a_snapshot(name):
 
     optimizer.step(start, grads[1])
     for key, arrays in before.items():
-        assert all(np.array_equal(x, y) for x, y in zip(saved["state"][key], arrays))
+        assert all_equal(saved["state"][key], arrays)
     assert saved["t"] == 1
 
 

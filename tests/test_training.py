@@ -22,6 +22,11 @@ XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
 
 
+def all_equal(arrays, others) -> bool:
+    """Whether two lists of arrays are equal, entry for entry and bit for bit."""
+    return all(np.array_equal(p, q) for p, q in zip(arrays, others, strict=True))
+
+
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
 def test_xor_is_solved(activation):
     net = Network([2, 4, 1], activation=activation, loss="binary_cross_entropy", seed=0,
@@ -120,7 +125,7 @@ def test_a_training_run_equals_the_torch_loop(torch_sigma, rel_error):
     history = net.fit(X, labels, epochs=6, batch_size=5, optimizer="adam", lr=0.01,
                       schedule={"kind": "step", "step_size": 2, "gamma": 0.5}, shuffle=False)
 
-    for ours, theirs in zip(net.parameters(), expected_params):
+    for ours, theirs in zip(net.parameters(), expected_params, strict=True):
         assert rel_error(ours, theirs) <= 1e-10
     np.testing.assert_allclose(history.loss, expected_loss, rtol=1e-12)
     np.testing.assert_array_equal(history.accuracy, expected_accuracy)
@@ -227,7 +232,7 @@ def test_the_seeds_fix_the_whole_run():
         return net.parameters()
 
     first, again, other = final_weights(0), final_weights(0), final_weights(1)
-    assert all(np.array_equal(p, q) for p, q in zip(first, again))
+    assert all_equal(first, again)
     assert not np.array_equal(first[0], other[0])
 
 
@@ -258,7 +263,7 @@ def test_early_stopping_restores_the_best_weights():
     best = int(np.argmin(history.val_loss))
     assert len(history) == best + 1 + 3, "stopped exactly `patience` epochs after the best"
     assert len(history) < 200
-    assert all(np.array_equal(p, q) for p, q in zip(net.parameters(), snapshots.params[best]))
+    assert all_equal(net.parameters(), snapshots.params[best])
     assert not np.array_equal(net.parameters()[0], snapshots.params[-1][0])
     assert net.loss(X_val, y_val) == pytest.approx(history.val_loss[best], rel=1e-12)
 
@@ -267,54 +272,65 @@ def test_early_stopping_restores_the_best_weights():
 
 
 class StopAt(Callback):
-    """Sets ``trainer.stop`` after step ``step`` (1-based) of epoch ``epoch`` (0-based)."""
+    """Sets ``trainer.stop`` after step ``step`` (1-based) of epoch ``epoch`` (0-based).
+
+    Keeps a copy of the weights at that moment in ``weights``.
+    """
 
     def __init__(self, epoch: int, step: int):
         self.epoch, self.step = epoch, step
+        self.weights = None
 
     def on_step_end(self, trainer, loss):
         if trainer.epoch == self.epoch and trainer.step_in_epoch == self.step:
             trainer.stop = True
+            self.weights = [p.copy() for p in trainer.net.parameters()]
 
 
-TRAINER_OPTIONS = {"batch_size": 7, "optimizer": "adam", "lr": 0.01, "epochs": 3,
+TRAINER_OPTIONS = {"batch_size": 7, "optimizer": "adam", "lr": 0.01, "epochs": 2,
                    "schedule": {"kind": "step", "step_size": 1, "gamma": 0.5}, "seed": 3}
 
 
-def classification_data() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(6)
-    return rng.normal(size=(45, 4)), rng.integers(0, 3, size=45)
+def classification_data(m: int = 45, seed: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(m, 4)), rng.integers(0, 3, size=m)
 
 
 def fresh_network() -> Network:
     return Network([4, 6, 3], activation="tanh", loss="cross_entropy", seed=6)
 
 
-def test_a_trainer_resumes_bit_for_bit_from_its_state_dict():
+@pytest.mark.parametrize("watch_validation", [False, True])
+def test_a_trainer_resumes_bit_for_bit_from_its_state_dict(watch_validation):
     X, y = classification_data()
+    options = dict(TRAINER_OPTIONS)
+    if watch_validation:
+        # Early stopping keeps a best copy; a callback's stop must not restore it.
+        options.update(validation_data=classification_data(20, seed=7), early_stopping=10)
     straight = fresh_network()
-    history = Trainer(straight, X, y, **TRAINER_OPTIONS).run()
+    history = Trainer(straight, X, y, **options).run()
 
     # Stop in the middle of the second epoch (3 of its 7 steps done).
     interrupted = fresh_network()
-    first = Trainer(interrupted, X, y, callbacks=[StopAt(epoch=1, step=3)], **TRAINER_OPTIONS)
+    stop = StopAt(epoch=1, step=3)
+    first = Trainer(interrupted, X, y, callbacks=[stop], **options)
     first.run()
     assert (first.epoch, first.step_in_epoch) == (1, 3)
+    assert all_equal(interrupted.parameters(), stop.weights)
     state = first.state_dict()
-    weights = [p.copy() for p in interrupted.parameters()]
 
     # A different network object, with other initial weights, takes the saved ones.
     resumed = Network([4, 6, 3], activation="tanh", loss="cross_entropy", seed=99)
-    for param, saved in zip(resumed.parameters(), weights):
+    for param, saved in zip(resumed.parameters(), stop.weights, strict=True):
         param[...] = saved
-    second = Trainer(resumed, X, y, **TRAINER_OPTIONS)
+    second = Trainer(resumed, X, y, **options)
     second.load_state_dict(state)
     resumed_history = second.run()
 
-    assert all(np.array_equal(p, q) for p, q in zip(resumed.parameters(),
-                                                    straight.parameters()))
-    assert resumed_history.loss == history.loss
-    assert resumed_history.lr == history.lr
+    assert all_equal(resumed.parameters(), straight.parameters())
+    for key in ("loss", "accuracy", "lr"):
+        assert getattr(resumed_history, key) == getattr(history, key)
+    np.testing.assert_array_equal(resumed_history.val_loss, history.val_loss)
 
 
 def test_a_state_dict_is_a_snapshot():
@@ -334,11 +350,10 @@ def test_a_state_dict_is_a_snapshot():
     Trainer(fresh_network(), X, y, callbacks=[Checkpoint()], **TRAINER_OPTIONS).run()
 
     resumed = fresh_network()
-    for param, weights in zip(resumed.parameters(), saved["weights"]):
+    for param, weights in zip(resumed.parameters(), saved["weights"], strict=True):
         param[...] = weights
     trainer = Trainer(resumed, X, y, **TRAINER_OPTIONS)
     trainer.load_state_dict(saved["state"])
     trainer.run()
 
-    assert all(np.array_equal(p, q) for p, q in zip(resumed.parameters(),
-                                                    straight.parameters()))
+    assert all_equal(resumed.parameters(), straight.parameters())
