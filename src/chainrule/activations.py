@@ -199,7 +199,8 @@ class Softmax(Activation):
     with Jacobian :math:`\partial a_j / \partial z_k = a_j ([j = k] - a_k)`. So
     the backward rule is the Jacobian-vector product
 
-    .. math:: \partial C / \partial z = a \odot (g - (g \cdot a)), \quad g = \partial C / \partial a.
+    .. math:: \partial C / \partial z = a \odot (g - (g \cdot a)),
+              \quad g = \partial C / \partial a.
 
     With the cross-entropy loss this collapses to :math:`a - y`; the loss module
     uses that fused form.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from ..errors import DataError
+from ..errors import ChainruleError, DataError
 
-__all__ = ["add_command", "int_list", "load_data", "positive_int"]
+__all__ = ["add_command", "int_list", "load_data", "option_errors", "positive_int"]
 
 
-def add_command(subparsers, name: str, summary: str, examples: str, run) -> argparse.ArgumentParser:
+def add_command(subparsers, name: str, summary: str, examples: str,
+                run) -> argparse.ArgumentParser:
     """Add subcommand ``name`` whose ``--help`` ends with ``examples``."""
     parser = subparsers.add_parser(
         name,
@@ -36,6 +39,22 @@ def int_list(text: str) -> list[int]:
     if any(v < 1 for v in values):
         raise argparse.ArgumentTypeError(f"every width must be >= 1; got {text!r}")
     return values
+
+
+@contextmanager
+def option_errors() -> Iterator[None]:
+    """Report a value the library refuses (``--lr -1``, ``--activation foo``) as a usage error.
+
+    The constructors check their arguments with ``ValueError``; inside this block such
+    an error becomes a :class:`ChainruleError`, which ``main`` prints as one paragraph
+    with exit status 2 instead of a traceback.
+    """
+    try:
+        yield
+    except ChainruleError:
+        raise
+    except ValueError as exc:
+        raise ChainruleError(f"invalid option: {exc}") from None
 
 
 def positive_int(text: str) -> int:

@@ -35,7 +35,10 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from ..data import Preprocessor, read_csv_labeled
     from ..io import load_model
+    from ..io.atomic import atomic_write, check_writable
 
+    if args.json:
+        check_writable(args.json, overwrite=True)
     model = load_model(args.model)
     prep = Preprocessor.from_dict(model.preprocessing)
     recipe = model.recipe or {}
@@ -45,7 +48,7 @@ def run(args) -> int:
         target = args.target if args.target is not None else recipe.get("target")
         X, raw = read_csv_labeled(args.data, target=-1 if target is None else target,
                                   feature_names=prep.feature_names, task=task)
-        y = prep.encode_labels(raw) if task == "classification" else raw
+        y = _encode(prep, raw, args) if task == "classification" else raw
     else:
         data = load_data(args.data, data_dir=args.data_dir)
         X, y = data.X_test, data.y_test
@@ -60,8 +63,15 @@ def run(args) -> int:
     metrics = evaluate_network(model.net, prep.transform(X), y, task, prep.class_names)
     print_summary(metrics, prep.class_names)
     if args.json:
-        from ..io.atomic import atomic_write
-
         with atomic_write(args.json, overwrite=True) as f:
             f.write((json.dumps(metrics, indent=2) + "\n").encode())
     return 0
+
+
+def _encode(prep, raw: np.ndarray, args) -> np.ndarray:
+    """The model's class indices of the CSV's labels; a label it never saw names both files."""
+    try:
+        return prep.encode_labels(raw)
+    except DataError as exc:
+        raise DataError(f"{args.data} holds a label the model in {args.model} was not "
+                        f"trained on. {exc}") from None

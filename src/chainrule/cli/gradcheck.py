@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ChainruleError
 from ..gradcheck import gradcheck
 from ..network import Network
-from .common import add_command, int_list, positive_int
+from .common import add_command, int_list, option_errors, positive_int
 
 __all__ = ["add_parser", "run"]
 
@@ -33,11 +34,15 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    # Exit status 1 means a wrong gradient, so a usage error must not end with it.
     if len(args.layers) < 2:
-        raise SystemExit("chainrule gradcheck: error: --layers needs at least two widths, "
-                         f"input and output; got {args.layers}")
-    net = Network(args.layers, activation=args.activation, loss=args.loss, seed=args.seed,
-                  dtype="float64")
+        raise ChainruleError("--layers needs at least two widths, input and output; "
+                             f"got {args.layers}")
+    if not args.h > 0:
+        raise ChainruleError(f"--h must be a positive step; got {args.h}")
+    with option_errors():
+        net = Network(args.layers, activation=args.activation, loss=args.loss,
+                      seed=args.seed, dtype="float64")
 
     rng = np.random.default_rng(args.seed + 1)
     X = rng.normal(size=(args.samples, args.layers[0]))

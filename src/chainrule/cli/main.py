@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except ChainruleError as exc:
-        message = textwrap.fill(str(exc), width=88, break_long_words=False)
+        # Not at hyphens either: a file name such as train-images-idx3-ubyte stays whole.
+        message = textwrap.fill(str(exc), width=88, break_long_words=False,
+                                break_on_hyphens=False)
         print(f"chainrule {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -92,7 +92,8 @@ def run(args) -> int:
 def _predictions(net, X, prep, proba: bool) -> tuple[list[str], list[list]]:
     if prep.task != "classification":
         out = net.forward(X)
-        columns = ["prediction"] if out.shape[1] == 1 else [f"output_{j}" for j in range(out.shape[1])]
+        n_out = out.shape[1]
+        columns = ["prediction"] if n_out == 1 else [f"output_{j}" for j in range(n_out)]
         return columns, out.tolist()
 
     labels = prep.decode_labels(net.predict(X)).tolist()

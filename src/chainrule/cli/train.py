@@ -13,7 +13,7 @@ from ..network import Network
 from ..progress import progress_callback
 from ..recipes import recipe_for
 from ..training import Callback, Trainer, split_validation
-from .common import add_command, int_list, load_data, positive_int
+from .common import add_command, int_list, load_data, option_errors, positive_int
 from .report import evaluate_network, print_summary
 
 __all__ = ["add_parser", "run"]
@@ -37,7 +37,8 @@ def add_parser(subparsers) -> None:
                    help="a dataset name (see `chainrule datasets`) or a CSV file "
                         "(default: digits)")
     data = p.add_argument_group("data")
-    data.add_argument("--data", metavar="DIR", help="folder of the IDX files (mnist, fashion-mnist)")
+    data.add_argument("--data", metavar="DIR",
+                      help="folder of the IDX files (mnist, fashion-mnist)")
     data.add_argument("--target", help="CSV target column, by name or index (default: last)")
     data.add_argument("--task", choices=["classification", "regression"],
                       help="CSV task (default: inferred from the target column)")
@@ -132,21 +133,24 @@ def run(args) -> int:
                                           class_names=data.class_names,
                                           feature_names=data.feature_names)
     X_train, X_test = prep.transform(data.X_train), prep.transform(data.X_test)
-    net = _build_network(recipe, data, X_train.shape[1])
+    # Network, split_validation and Trainer check the recipe's values: --lr -1 and the like.
+    with option_errors():
+        net = _build_network(recipe, data, X_train.shape[1])
 
-    y_train = data.y_train
-    validation = None
-    if recipe["validation_split"]:
-        (X_train, y_train), validation = split_validation(
-            X_train, y_train, recipe["validation_split"], recipe["seed"])
+        y_train = data.y_train
+        validation = None
+        if recipe["validation_split"]:
+            (X_train, y_train), validation = split_validation(
+                X_train, y_train, recipe["validation_split"], recipe["seed"])
 
-    callbacks = [progress_callback(verbose)]
-    trainer = Trainer(
-        net, X_train, y_train, batch_size=recipe["batch_size"], optimizer=recipe["optimizer"],
-        lr=recipe["lr"], weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
-        epochs=recipe["epochs"], validation_data=validation, seed=recipe["seed"],
-        early_stopping=recipe["early_stopping"], callbacks=callbacks,
-    )
+        callbacks = [progress_callback(verbose)]
+        trainer = Trainer(
+            net, X_train, y_train, batch_size=recipe["batch_size"],
+            optimizer=recipe["optimizer"], lr=recipe["lr"],
+            weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
+            epochs=recipe["epochs"], validation_data=validation, seed=recipe["seed"],
+            early_stopping=recipe["early_stopping"], callbacks=callbacks,
+        )
     checkpoints = _Checkpoints(args, trainer, recipe, X_train, y_train)
     if args.resume:
         checkpoints.resume(args.resume, force=args.force)

@@ -199,7 +199,10 @@ def read_csv_labeled(path: str | os.PathLike, *, target: str | int,
 
 def _feature_columns(table: _Table, feature_names: list[str] | None,
                      exclude: int | None) -> list[int]:
-    """The model's feature columns by name where the file has a header, else all but ``exclude``."""
+    """The model's feature columns, by name where the file has a header.
+
+    Without a header (or without names) every column but ``exclude`` is a feature.
+    """
     if not (table.has_header and feature_names is not None):
         return [c for c in range(len(table.names)) if c != exclude]
 
