@@ -30,9 +30,14 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from workloads import Workload
+
+if TYPE_CHECKING:
+    import torch
+    from sklearn.neural_network import MLPClassifier
 
 __all__ = ["SklearnRunner", "TorchRunner"]
 
@@ -48,7 +53,7 @@ class TorchRunner:
         self.torch = torch
         torch.set_num_threads(os.cpu_count() or 1)
 
-    def _model(self, w: Workload, init: Parameters):
+    def _model(self, w: Workload, init: Parameters) -> torch.nn.Sequential:
         nn = self.torch.nn
         act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[w.activation]
         layers = []
@@ -62,13 +67,16 @@ class TorchRunner:
                 layers.append(act())
         return nn.Sequential(*layers)
 
-    def _optimizer(self, w: Workload, model):
+    def _optimizer(self, w: Workload, model: torch.nn.Module) -> torch.optim.Optimizer:
         optim = self.torch.optim
         if w.optimizer == "sgd":
             return optim.SGD(model.parameters(), lr=w.lr)
         return optim.Adam(model.parameters(), lr=w.lr)
 
-    def _epoch(self, model, opt, X, y, batch_size: int, gen) -> float:
+    def _epoch(self, model: torch.nn.Module, opt: torch.optim.Optimizer,
+               X: torch.Tensor, y: torch.Tensor, batch_size: int,
+               gen: torch.Generator) -> float:
+        """One shuffled epoch; returns the mean training loss."""
         F = self.torch.nn.functional
         order = self.torch.randperm(X.shape[0], generator=gen)
         total = 0.0
@@ -104,8 +112,8 @@ class TorchRunner:
 
         return run
 
-    def accuracy_session(self, w: Workload, init: Parameters, X, y, X_test, y_test
-                         ) -> Callable[[], dict]:
+    def accuracy_session(self, w: Workload, init: Parameters, X: np.ndarray, y: np.ndarray,
+                         X_test: np.ndarray, y_test: np.ndarray) -> Callable[[], dict]:
         """Epochs until test accuracy reaches ``w.target``; evaluation is off the clock."""
         model = self._model(w, init)
         opt = self._optimizer(w, model)
@@ -132,7 +140,8 @@ class SklearnRunner:
 
         self.MLPClassifier = MLPClassifier
 
-    def _classifier(self, w: Workload, init: Parameters, X: np.ndarray, y: np.ndarray):
+    def _classifier(self, w: Workload, init: Parameters, X: np.ndarray, y: np.ndarray
+                    ) -> MLPClassifier:
         activation = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic"}[w.activation]
         clf = self.MLPClassifier(
             hidden_layer_sizes=w.sizes[1:-1], activation=activation,
@@ -168,8 +177,8 @@ class SklearnRunner:
 
         return run
 
-    def accuracy_session(self, w: Workload, init: Parameters, X, y, X_test, y_test
-                         ) -> Callable[[], dict]:
+    def accuracy_session(self, w: Workload, init: Parameters, X: np.ndarray, y: np.ndarray,
+                         X_test: np.ndarray, y_test: np.ndarray) -> Callable[[], dict]:
         """Epochs of ``partial_fit`` (the Adam state carries over) until the target."""
         clf = self._classifier(w, init, X, y)
 

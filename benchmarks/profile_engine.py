@@ -5,15 +5,19 @@ Three views, printed as Markdown (the findings in ``README.md`` come from them):
 1. **Phases.** The statements of ``Trainer._step`` run one by one with a clock
    between them: gather, feed forward (GEMM + bias + activation), loss, backward
    (steps 3 and 4), parameter gradients (step 5), optimizer, bookkeeping. The
-   per-epoch set-up inside ``fit`` (input checks, one-hot, shuffle) is timed too.
+   set-up every ``fit`` call does first (input checks, one-hot) is timed too.
 2. **Inside the phases.** The engine's own expressions at the workload's shapes,
    each timed alone (GEMM without and with the bias, the activation, ...), so the
    GEMM share can be told from the element-wise and the allocation share.
 3. **Candidates.** Each change recommended in ``README.md`` next to the expression it
    would replace, on the same shapes, with the time it would save per step.
 
+For the inference workload (d) it splits one ``predict_proba`` batch instead.
+
 It mirrors ``Trainer._step`` statement for statement; if the trainer changes, change
-``_phases`` with it. Use ``--workloads a-sgd,b`` and ``--steps N`` to choose.
+``_phases`` with it. Use ``--workloads a-sgd,b`` and ``--steps N`` to choose. Run it on
+an idle machine: with another process on one of the two cores, BLAS and PyTorch
+threads stall and the shares mean nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from chainrule_runner import initial_parameters
 from workloads import Workload, expand, make_data, resolve
 
 from chainrule import Network, Trainer
+from chainrule.activations import Activation
+from chainrule.validation import check_features
 
 PHASES = ("gather", "forward", "loss", "backward", "gradients", "optimizer", "bookkeeping")
 
@@ -108,13 +114,51 @@ def _affine_into(A: np.ndarray, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> 
     np.add(Z, b, out=Z)
 
 
+def _setup(w: Workload, X: np.ndarray, y: np.ndarray) -> str:
+    """One sentence: what building the ``Trainer`` (done by every ``fit`` call) costs."""
+    net = _network(w)
+
+    def build() -> Trainer:
+        return Trainer(net, X, y, batch_size=w.batch_size, optimizer=w.optimizer, lr=w.lr)
+
+    total = _clock(build, repeats=5)
+    finite = _clock(lambda: np.isfinite(X).all(), repeats=5)
+    targets = _clock(net.encode_targets, y, repeats=5)
+    return (f"Each `fit` call first builds its `Trainer`: {total * 1e3:.1f} ms, of which "
+            f"`np.isfinite(X).all()` takes {finite * 1e3:.1f} ms (and a {X.size / 2**20:.0f} "
+            f"MiB bool temporary) and the one-hot `Y` {targets * 1e3:.1f} ms.")
+
+
+def inference_table(w: Workload) -> list[str]:
+    """Workload (d): one ``predict_proba`` batch, split like the forward pass."""
+    net = _network(w)
+    X, _ = make_data(w, w.batch_size)
+    fp = net._feed_forward(X)
+    gemm = sum(_clock(_product, fp.a[l - 1], layer.W.T)
+               for l, layer in enumerate(net.layers, start=1))
+    affine = sum(_clock(_affine, fp.a[l - 1], layer.W, layer.b)
+                 for l, layer in enumerate(net.layers, start=1))
+    act = sum(_clock(layer.activation.forward, fp.z[l])
+              for l, layer in enumerate(net.layers, start=1))
+    rows = [
+        ("`net.predict_proba(X)`, all of it", _clock(net.predict_proba, X)),
+        ("`check_features` (asarray, `isfinite(X).all()`)",
+         _clock(check_features, X, net.sizes[0], net.dtype)),
+        ("`_feed_forward`", _clock(net._feed_forward, X)),
+        ("GEMMs `a @ W.T`", gemm),
+        ("`+ b`", affine - gemm),
+        ("activations (ReLU, softmax)", act),
+    ]
+    lines = [f"### {w.title}: {w.architecture}, batch {w.batch_size}", "",
+             "| part of one batch | µs |", "|---|---:|"]
+    return lines + [f"| {name} | {t * 1e6:,.1f} |" for name, t in rows]
+
+
 def phase_table(w: Workload, steps: int) -> tuple[list[str], dict[str, float]]:
     """View 1: the share of each phase of the step, and the per-epoch set-up."""
     X, y = make_data(w)
-    start = time.perf_counter()
     trainer = Trainer(_network(w), X, y, batch_size=w.batch_size, optimizer=w.optimizer,
                       lr=w.lr, epochs=1, seed=w.seed)
-    setup = time.perf_counter() - start
     _phases(trainer, min(steps, 20))
     spent = _phases(trainer, steps)
 
@@ -122,8 +166,7 @@ def phase_table(w: Workload, steps: int) -> tuple[list[str], dict[str, float]]:
     total = sum(medians.values())
     step_count = len(range(0, w.n_samples, w.batch_size))
     summary = (f"Median of {steps} steps: {total * 1e6:,.0f} µs per step; one epoch of "
-               f"{step_count} steps ≈ {total * step_count:.3f} s, plus {setup * 1e3:.1f} ms "
-               "of set-up in `fit` (input checks, one-hot) per call.")
+               f"{step_count} steps ≈ {total * step_count:.3f} s. " + _setup(w, X, y))
     lines = [
         f"### {w.title}: {w.architecture} {w.activation}, batch {w.batch_size}, {w.optimizer}",
         "",
@@ -210,59 +253,93 @@ def _adam_fused(theta: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, 
     theta -= step
 
 
-def _activation_candidates(w: Workload, z: np.ndarray, a: np.ndarray
-                           ) -> list[tuple[str, float, float]]:
-    """The hidden activation's forward and backprop, now and written into buffers."""
+def _activation_candidates(w: Workload, fp) -> list[tuple[str, float, float]]:
+    """:func:`_layer_candidates` summed over every hidden layer of the step."""
+    layers = [_layer_candidates(w, fp.z[l], fp.a[l]) for l in range(1, len(fp.z) - 1)]
+    return [(name + ", all hidden layers", sum(rows[i][1] for rows in layers),
+             sum(rows[i][2] for rows in layers)) for i, (name, _, _) in enumerate(layers[0])]
+
+
+def _layer_candidates(w: Workload, z: np.ndarray, a: np.ndarray
+                      ) -> list[tuple[str, float, float]]:
+    """The hidden activation's forward and backprop on one layer, now and into buffers."""
     g = np.random.default_rng(2).standard_normal(z.shape, dtype=np.float32)
-    buf, mask = np.empty_like(z), np.empty(z.shape, dtype=bool)
     sigma = _network(w).layers[0].activation
+    build = {"relu": _relu_rows, "tanh": _tanh_rows, "sigmoid": _sigmoid_rows}[w.activation]
+    return build(sigma, z, a, g)
 
-    if w.activation == "relu":
-        def back_new() -> None:
-            np.greater(z, 0, out=mask)
-            np.multiply(g, mask, out=buf)
 
-        return [
-            ("ReLU.forward: `maximum(z, 0.0)` → `maximum(z, 0, out=a)`",
-             _clock(sigma.forward, z), _clock(lambda: np.maximum(z, 0, out=buf))),
-            ("ReLU.backprop: `where(z > 0, g, 0.0).astype` → `multiply(g, z > 0, out=)`",
-             _clock(sigma.backprop, z, a, g), _clock(back_new)),
-        ]
+def _relu_rows(sigma: Activation, z: np.ndarray, a: np.ndarray, g: np.ndarray
+               ) -> list[tuple[str, float, float]]:
+    buf, mask = np.empty_like(z), np.empty(z.shape, dtype=bool)
 
-    if w.activation == "tanh":
-        def back_new() -> None:
-            np.multiply(a, a, out=buf)
-            np.subtract(1.0, buf, out=buf)
-            np.multiply(buf, g, out=buf)
+    def back_new() -> None:
+        np.greater(z, 0, out=mask)
+        np.multiply(g, mask, out=buf)
 
-        return [
-            ("Tanh.forward: `tanh(z)` → `tanh(z, out=a)`",
-             _clock(sigma.forward, z), _clock(lambda: np.tanh(z, out=buf))),
-            ("Tanh.backprop: `g * (1 - a * a)` → the same into one buffer",
-             _clock(sigma.backprop, z, a, g), _clock(back_new)),
-        ]
+    return [
+        ("ReLU.forward: `maximum(z, 0.0)` → `maximum(z, 0, out=a)`",
+         _clock(sigma.forward, z), _clock(lambda: np.maximum(z, 0, out=buf))),
+        ("ReLU.backprop: `where(z > 0, g, 0.0).astype` → `multiply(g, z > 0, out=)`",
+         _clock(sigma.backprop, z, a, g), _clock(back_new)),
+    ]
 
-    e = np.empty_like(z)
-    negative = np.empty(z.shape, dtype=bool)
+
+def _tanh_rows(sigma: Activation, z: np.ndarray, a: np.ndarray, g: np.ndarray
+               ) -> list[tuple[str, float, float]]:
+    buf = np.empty_like(z)
+
+    def back_new() -> None:
+        np.multiply(a, a, out=buf)
+        np.subtract(1.0, buf, out=buf)
+        np.multiply(buf, g, out=buf)
+
+    return [
+        ("Tanh.forward: `tanh(z)` → `tanh(z, out=a)`",
+         _clock(sigma.forward, z), _clock(lambda: np.tanh(z, out=buf))),
+        ("Tanh.backprop: `g * (1 - a * a)` → the same into one buffer",
+         _clock(sigma.backprop, z, a, g), _clock(back_new)),
+    ]
+
+
+def _sigmoid_rows(sigma: Activation, z: np.ndarray, a: np.ndarray, g: np.ndarray
+                  ) -> list[tuple[str, float, float]]:
+    buf, e, mask = np.empty_like(z), np.empty_like(z), np.empty(z.shape, dtype=bool)
 
     def forward_new() -> None:
-        # The same tail-exact sigmoid: 1/(1+e) for z >= 0, e/(1+e) below, e = exp(-|z|).
+        # Bit for bit the engine's sigmoid, without np.where (slow here: ~2.5 ns per
+        # element against ~0.4 for arithmetic): the numerator e (z < 0) or 1 (z >= 0)
+        # is built exactly as e * [z < 0] + [z >= 0], then divided by 1 + e.
         np.abs(z, out=e)
         np.negative(e, out=e)
         np.exp(e, out=e)
-        np.add(e, 1.0, out=buf)
-        np.divide(1.0, buf, out=buf)
-        np.less(z, 0, out=negative)
-        np.multiply(buf, e, out=buf, where=negative)
+        np.less(z, 0, out=mask)
+        np.multiply(e, mask, out=buf)
+        np.logical_not(mask, out=mask)
+        np.add(buf, mask, out=buf)
+        np.add(e, 1.0, out=e)
+        np.divide(buf, e, out=buf)
+
+    def forward_plain() -> None:
+        # 1 / (1 + e^-z): as exact for every normal result; rounds to 0 below z = -87
+        # (instead of a subnormal), where e^-z overflows.
+        with np.errstate(over="ignore"):
+            np.negative(z, out=e)
+            np.exp(e, out=e)
+            np.add(e, 1.0, out=e)
+            np.reciprocal(e, out=buf)
 
     def back_new() -> None:
         np.subtract(1.0, a, out=buf)
         np.multiply(buf, a, out=buf)
         np.multiply(buf, g, out=buf)
 
+    now = _clock(sigma.forward, z)
     return [
-        ("Sigmoid.forward: `where(z >= 0, ...)` + astype → seven ufuncs into buffers",
-         _clock(sigma.forward, z), _clock(forward_new)),
+        ("Sigmoid.forward: `where(z >= 0, ...)` → the same bits from 9 ufuncs, no `where`",
+         now, _clock(forward_new)),
+        ("Sigmoid.forward: `where(z >= 0, ...)` → `1 / (1 + exp(-z))` into a buffer",
+         now, _clock(forward_plain)),
         ("Sigmoid.backprop: `g * (a * (1 - a))` → the same into one buffer",
          _clock(sigma.backprop, z, a, g), _clock(back_new)),
     ]
@@ -372,11 +449,18 @@ def candidates_table(w: Workload) -> list[str]:
         fwd_new += _clock(_affine_into, A, W, b, Z)
     out.append(("forward: `a @ W.T + b` → `matmul(out=z); z += b`", fwd_now, fwd_new))
 
-    out += _activation_candidates(w, fp.z[1], fp.a[1])
+    out += _activation_candidates(w, fp)
     out.append(_loss_candidate(net, fp.z[-1], fp.a[-1], Y))
+
+    delta = net.backward(fp, Y)
+    ones = np.ones(m, dtype=np.float32)
+    out.append(("step 5: `delta.sum(axis=0)` → `ones @ delta` (a GEMV), every layer",
+                sum(_clock(np.sum, d, 0) for d in delta[1:]),
+                sum(_clock(_product, ones, d) for d in delta[1:])))
     out += _optimizer_candidates(w, net, fp, Y)
     X_full, _ = make_data(w)
-    out.append(("fit's input check: `isfinite(X).all()` → `isfinite(X.min() + X.max())`",
+    temp = f"{X_full.size / 2**20:.1f} MiB"
+    out.append((f"`fit`'s `isfinite(X).all()` → `isfinite(X.min() + X.max())`: no {temp} temp",
                 _clock(lambda: np.isfinite(X_full).all(), repeats=5),
                 _clock(lambda: np.isfinite(X_full.min() + X_full.max()), repeats=5)))
 
@@ -387,12 +471,14 @@ def candidates_table(w: Workload) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workloads", default="a-sgd,a-adam,b,c")
+    parser.add_argument("--workloads", default="a-sgd,a-adam,b,c,d")
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args(argv)
 
     for key in expand(args.workloads):
         w = resolve(key)
+        if w.kind == "infer":
+            print("\n".join(inference_table(w)) + "\n", flush=True)
         if w.kind != "train":
             continue
         phases, medians = phase_table(w, args.steps)
@@ -402,7 +488,9 @@ def main(argv: list[str] | None = None) -> int:
         note = (f"\nThe expressions alone add up to {expressions * 1e6:,.1f} µs of the "
                 f"{engine_part * 1e6:,.1f} µs spent from forward to optimizer: "
                 f"{glue * 1e6:,.1f} µs ({100 * glue / sum(medians.values()):.0f}% of the step) "
-                "is the Python around them (calls, lists, the `ForwardPass`, attribute look-ups).")
+                "is the rest: the Python around them (calls, lists, the `ForwardPass`) and "
+                "running them in sequence rather than alone (caches cold from the phase "
+                "before, BLAS threads waking).")
         lines = phases + inside + [note] + candidates_table(w)
         print("\n".join(lines) + "\n", flush=True)
     return 0

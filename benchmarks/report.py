@@ -8,11 +8,16 @@ Definitions (``t`` is the median over the repetitions of one engine):
 * GFLOP/s: the workload's matrix-product FLOPs (see ``workloads.py``) over ``t``;
 * fraction of the BLAS bound: the bound's median time over the engine's ``t``;
 * peak memory: RSS high-water mark above the baseline that already holds the data
-  (see ``memory.py``).
+  (see ``memory.py``);
+* ceiling of a ratio target: the peer's time over the BLAS bound's, the ratio
+  chainrule would reach if it did nothing but the GEMMs.
+
+``python benchmarks/report.py benchmarks/results/results.json`` re-renders the Markdown.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import importlib.metadata
 import json
@@ -51,6 +56,7 @@ def _engine_summary(w: Workload, raw: dict, blas_s: float | None) -> dict:
         "peak_mib": raw.get("peak_mib"),
         "data_mib": raw.get("data_mib"),
         "threads": raw.get("threads"),
+        "others_share": raw.get("others_share"),
     }
     if w.kind == "accuracy":
         runs = raw.get("runs", [])
@@ -69,15 +75,18 @@ def summarize(w: Workload, raw: dict) -> dict:
     blas_s = statistics.median(blas["seconds"]) if blas and "seconds" in blas else None
     engines = {name: _engine_summary(w, raw[name], blas_s) for name in ENGINES if name in raw}
 
-    ratios = {}
+    ratios, lower_bounds = {}, []
     ours = engines.get("chainrule", {})
     for peer in PEERS:
         theirs = engines.get(peer, {})
         if "median_s" not in ours or "median_s" not in theirs:
             continue
-        if w.kind == "accuracy" and not (ours["reached"] and theirs["reached"]):
+        if w.kind == "accuracy" and not ours["reached"]:
             ratios[f"vs_{peer}"] = None
             continue
+        if w.kind == "accuracy" and not theirs["reached"]:
+            # The peer stopped at max_epochs short of the target: its time is a lower bound.
+            lower_bounds.append(f"vs_{peer}")
         ratios[f"vs_{peer}"] = theirs["median_s"] / ours["median_s"]
 
     summary = {
@@ -85,7 +94,7 @@ def summarize(w: Workload, raw: dict) -> dict:
         "activation": w.activation, "batch_size": w.batch_size, "optimizer": w.optimizer,
         "lr": w.lr, "n_samples": w.n_samples, "repeats": w.repeats,
         "flops": epoch_flops(w) if w.kind != "accuracy" else None,
-        "engines": engines, "ratios": ratios,
+        "engines": engines, "ratios": ratios, "lower_bounds": lower_bounds,
     }
     if w.kind == "accuracy":
         summary.update(target=w.target, max_epochs=w.max_epochs)
@@ -93,12 +102,25 @@ def summarize(w: Workload, raw: dict) -> dict:
         summary["blas"] = {
             "median_s": blas_s, "seconds": blas["seconds"], "gemms": blas["gemms"],
             "samples_per_s": w.n_samples / blas_s, "gflops": epoch_flops(w) / blas_s / 1e9,
+            "others_share": blas.get("others_share"),
         }
     return summary
 
 
+def _ceiling(s: dict, metric: str) -> float | None:
+    """The ratio chainrule would reach at 100% of the BLAS bound: the peer's time over it."""
+    peer = s["engines"].get(metric.removeprefix("vs_"), {})
+    if "blas" not in s or "median_s" not in peer:
+        return None
+    return peer["median_s"] / s["blas"]["median_s"]
+
+
 def check_targets(summaries: dict) -> list[dict]:
-    """One row per target of the issue: what was asked, what was measured, whether met."""
+    """One row per target of the issue: what was asked, what was measured, whether met.
+
+    Ratio targets also get ``ceiling``: the ratio at 100% of the BLAS bound. A ceiling
+    below the target means plain ``numpy.matmul`` calls cannot meet it on this machine.
+    """
     rows = []
     for key, goals in TARGETS.items():
         if key not in summaries:
@@ -115,8 +137,10 @@ def check_targets(summaries: dict) -> list[dict]:
             else:
                 value = s["ratios"].get(metric)
                 met = value is not None and value >= goal
-            rows.append({"workload": key, "metric": metric, "target": goal,
-                         "value": value, "met": met})
+            ceiling = _ceiling(s, metric) if metric.startswith("vs_") else None
+            rows.append({"workload": key, "metric": metric, "target": goal, "value": value,
+                         "lower_bound": metric in s.get("lower_bounds", []), "met": met,
+                         "ceiling": ceiling})
     return rows
 
 
@@ -200,30 +224,35 @@ def _accuracy_table(summaries: dict) -> list[str]:
         return []
     lines = [
         "",
-        "| workload | engine | median s to target | epochs | test accuracy per epoch |",
-        "|---|---|---:|---:|---|",
+        ("| workload | engine | median s to target | epochs | s per epoch "
+         "| test accuracy per epoch |"),
+        "|---|---|---:|---:|---:|---|",
     ]
     for s in rows:
         for name, e in s["engines"].items():
             if "error" in e:
-                lines.append(f"| {s['title']} | {LABELS[name]} | error | | |")
+                lines.append(f"| {s['title']} | {LABELS[name]} | error | | | |")
                 continue
             shown = ", ".join(f"{a:.3f}" for a in e["accuracy"])
             time = f"{e['median_s']:.2f}" if e["reached"] else f"not reached ({e['median_s']:.2f})"
-            lines.append(f"| {s['title']} | {LABELS[name]} | {time} | {e['epochs']} | {shown} |")
+            per_epoch = e["median_s"] / max(e["epochs"], 1)
+            lines.append(f"| {s['title']} | {LABELS[name]} | {time} | {e['epochs']} "
+                         f"| {per_epoch:.2f} | {shown} |")
     return lines
 
 
 def _target_table(rows: list[dict], summaries: dict) -> list[str]:
     names = {"vs_pytorch": "× PyTorch", "vs_sklearn": "× scikit-learn",
              "blas_fraction": "fraction of BLAS bound", "peak_mib": "peak MiB above data"}
-    lines = ["", "| workload | measure | target | measured | met |", "|---|---|---:|---:|:-:|"]
+    lines = ["", "| workload | measure | target | measured | met | at 100% of BLAS bound |",
+             "|---|---|---:|---:|:-:|---:|"]
     for r in rows:
         bound = "≤" if r["metric"] == "peak_mib" else "≥"
+        value = ("> " if r.get("lower_bound") else "") + _fmt(r["value"], ".2f")
         lines.append(
             f"| {summaries[r['workload']]['title']} | {names[r['metric']]} "
-            f"| {bound} {r['target']:g} | {_fmt(r['value'], '.2f')} "
-            f"| {'yes' if r['met'] else 'no'} |"
+            f"| {bound} {r['target']:g} | {value} | {'yes' if r['met'] else 'no'} "
+            f"| {_fmt(r.get('ceiling'), '.2f')} |"
         )
     return lines
 
@@ -231,14 +260,18 @@ def _target_table(rows: list[dict], summaries: dict) -> list[str]:
 def markdown(result: dict) -> str:
     """The report as Markdown: machine, speed table, accuracy table, targets."""
     m = result["machine"]
-    busy = max(m["load_before"][0], m["load_after"][0]) > 0.5
+    shares = [e.get("others_share") for s in result["workloads"].values()
+              for e in [*s["engines"].values(), s.get("blas", {})]]
+    shares = [x for x in shares + [m.get("others_share_before")] if x is not None]
+    worst = max(shares, default=None)
+    busy = worst is not None and worst > 0.10
     title = "# chainrule benchmark"
     if result["quick"]:
         title += " (quick smoke run: not a measurement)"
-    load = (f"load average (1 min) {m['load_before'][0]:.2f} before, "
-            f"{m['load_after'][0]:.2f} after")
+    load = "other processes' share of the CPUs during the measurements: " + (
+        "unknown" if worst is None else f"at most {100 * worst:.0f}%")
     if busy:
-        load += ": the machine was busy, so the numbers are noisy"
+        load += " — the machine was busy, so the numbers are noisy"
     head = [
         title,
         "",
@@ -262,3 +295,19 @@ def write(result: dict, out: Path) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(result, indent=2) + "\n")
     md_path.write_text(markdown(result))
     return json_path, md_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Re-render ``results.md`` (and the target rows) from a ``results.json``."""
+    parser = argparse.ArgumentParser(description="Re-render results.md from results.json.")
+    parser.add_argument("results", type=Path, help="a results.json written by run.py")
+    args = parser.parse_args(argv)
+    result = json.loads(args.results.read_text())
+    result["targets"] = check_targets(result["workloads"])
+    write(result, args.results.parent)
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,8 +65,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _machine_busy_seconds() -> float | None:
+    """CPU seconds all cores have spent busy since boot (``/proc/stat``), steal included."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    busy = user + nice + system + irq + softirq + steal
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def others_share(seconds: float = 1.0) -> float | None:
+    """The share of all cores that other processes keep busy, sampled over ``seconds``."""
+    before = _machine_busy_seconds()
+    time.sleep(seconds)
+    after = _machine_busy_seconds()
+    if before is None or after is None:
+        return None
+    return (after - before) / (seconds * (os.cpu_count() or 1))
+
+
 def run_worker(job: dict, timeout: float) -> dict:
-    """Run one job in a fresh Python process; return its result or ``{"error": ...}``."""
+    """Run one job in a fresh Python process; return its result or ``{"error": ...}``.
+
+    The result gains ``others_share``: the share of all cores that processes other
+    than the worker kept busy while it ran (0 on an idle machine).
+    """
+    busy, children, start = _machine_busy_seconds(), _children_seconds(), time.perf_counter()
     try:
         done = subprocess.run(
             [sys.executable, str(WORKER), json.dumps(job)],
@@ -76,7 +108,16 @@ def run_worker(job: dict, timeout: float) -> dict:
     if done.returncode != 0:
         last = done.stderr.strip().splitlines()[-1:]
         return {"error": last[0] if last else f"exit status {done.returncode}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    wall = time.perf_counter() - start
+    if busy is not None:
+        others = _machine_busy_seconds() - busy - (_children_seconds() - children)
+        result["others_share"] = max(others, 0.0) / (wall * (os.cpu_count() or 1))
+    return result
+
+
+def _fmt_share(share: float | None) -> str:
+    return "?" if share is None else f"{100 * share:.0f}%"
 
 
 def _say(message: str) -> None:
@@ -86,9 +127,10 @@ def _say(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     machine = report.machine_info()
-    if machine["load_before"][0] > 0.5:
-        _say(f"note: load average {machine['load_before'][0]:.2f}; "
-             "other work is running, so the timings will be noisy")
+    machine["others_share_before"] = others_share()
+    if (machine["others_share_before"] or 0.0) > 0.10:
+        _say(f"note: other processes keep {100 * machine['others_share_before']:.0f}% of the "
+             "CPUs busy, so the timings will be noisy")
 
     started = time.perf_counter()
     summaries = {}
@@ -104,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
                 _say(f"{key:7s} {engine:10s} error: {raw[engine]['error']}")
             else:
                 seconds = raw[engine]["seconds"]
+                others = raw[engine].get("others_share")
                 _say(f"{key:7s} {engine:10s} {statistics.median(seconds):8.3f} s, "
-                     f"median of {len(seconds)}")
+                     f"median of {len(seconds)}; others used {_fmt_share(others)} of the CPUs")
         summaries[key] = report.summarize(w, raw)
 
     machine["load_after"] = os.getloadavg()

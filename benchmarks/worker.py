@@ -19,6 +19,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 from workloads import Workload, make_data, resolve
 
@@ -27,7 +29,8 @@ __all__ = ["run_job"]
 ENGINES = ("chainrule", "pytorch", "sklearn")
 
 
-def _runner(engine: str):
+def _runner(engine: str) -> Any:
+    """The module or object whose ``*_session`` functions drive ``engine``."""
     if engine == "chainrule":
         import chainrule_runner
 
@@ -55,7 +58,7 @@ def _data(w: Workload) -> dict:
     return {"X": X[:n].copy(), "y": y[:n].copy(), "X_test": X_test, "y_test": y_test}
 
 
-def _session(runner, w: Workload, init, data: dict):
+def _session(runner: Any, w: Workload, init: list, data: dict) -> Callable[[], Any]:
     if w.kind == "infer":
         return runner.infer_session(w, init, data["X"])
     if w.kind == "accuracy":
