@@ -33,14 +33,17 @@ __all__ = [
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    r"""The logistic function :math:`1 / (1 + e^{-z})`, exact in both tails.
+    r"""The logistic function :math:`1 / (1 + e^{-z})`, to full relative precision.
 
-    Only :math:`e^{-|z|} \le 1` is ever computed, so nothing overflows, and for very
-    negative ``z`` the tiny result keeps its relative precision (the textbook form
-    would round it through ``1 - 1``).
+    For very negative ``z``, :math:`e^{-z}` overflows to infinity and the result is
+    exactly 0, where the true value is below the smallest normal number (z < -87 in
+    float32, z < -708 in float64); everywhere else the plain formula is accurate to the
+    last bit, unlike :math:`(1 + \tanh(z/2))/2`, which cancels to 0 far sooner.
     """
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(e.dtype, copy=False)
+    with np.errstate(over="ignore"):
+        e = np.exp(-z)
+    e += 1.0
+    return np.reciprocal(e, out=e)
 
 
 class Activation:
@@ -123,7 +126,8 @@ class ReLU(Activation):
         return (z > 0).astype(z.dtype)
 
     def backprop(self, z, a, grad_a):
-        return np.where(z > 0, grad_a, 0.0).astype(grad_a.dtype, copy=False)
+        # Multiplying by the 0/1 mask is several times faster than np.where here.
+        return np.multiply(grad_a, z > 0, dtype=grad_a.dtype)
 
 
 class LeakyReLU(Activation):

@@ -8,10 +8,15 @@ loss; ``weight_decay`` :math:`\lambda` adds :math:`\lambda \theta` to it (L2), e
 in AdamW, which shrinks :math:`\theta` directly.
 
 Parameters are updated in place; each optimizer's state is plain arrays and numbers,
-so a checkpoint can save it without pickle (:meth:`Optimizer.state_dict`).
+so a checkpoint can save it without pickle (:meth:`Optimizer.state_dict`). Updates
+write into a scratch array kept per parameter, so a step allocates nothing, and they
+stay in the parameters' dtype (hyper-parameters are Python floats, which numpy does
+not let widen a float32 array).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -41,6 +46,7 @@ class Optimizer:
         self.weight_decay = float(weight_decay)
         self.t = 0
         self.state: dict[str, list[np.ndarray]] = {}
+        self._scratch: dict[int, np.ndarray] = {}
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update every array of ``params`` in place from the matching ``grads``."""
@@ -54,6 +60,13 @@ class Optimizer:
 
     def _new_state(self, params) -> dict[str, list[np.ndarray]]:
         return {}
+
+    def _buffer(self, i: int, like: np.ndarray) -> np.ndarray:
+        """A scratch array shaped like parameter ``i``; not part of the state."""
+        buffer = self._scratch.get(i)
+        if buffer is None or buffer.shape != like.shape or buffer.dtype != like.dtype:
+            buffer = self._scratch[i] = np.empty_like(like)
+        return buffer
 
     def _update(self, i: int, theta: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
@@ -102,8 +115,11 @@ class SGD(Optimizer):
         return {"velocity": [np.zeros_like(p) for p in params]} if self.momentum else {}
 
     def _update(self, i, theta, g):
+        step = self._buffer(i, theta)
         if not self.momentum:
-            theta -= self.lr * g
+            # Step 5 of the derivation: theta <- theta - eta g.
+            np.multiply(g, self.lr, out=step)
+            theta -= step
             return
 
         v = self.state["velocity"][i]
@@ -112,8 +128,14 @@ class SGD(Optimizer):
         else:
             v *= self.momentum
             v += g
-        step = g + self.momentum * v if self.nesterov else v
-        theta -= self.lr * step
+
+        if self.nesterov:
+            np.multiply(v, self.momentum, out=step)
+            step += g
+            step *= self.lr
+        else:
+            np.multiply(v, self.lr, out=step)
+        theta -= step
 
     def config(self):
         return dict(super().config(), momentum=self.momentum, nesterov=self.nesterov)
@@ -140,9 +162,20 @@ class RMSprop(Optimizer):
 
     def _update(self, i, theta, g):
         s = self.state["square_avg"][i]
+        work = self._buffer(i, theta)
+
+        # s <- alpha s + (1 - alpha) g^2
         s *= self.alpha
-        s += (1.0 - self.alpha) * g * g
-        theta -= self.lr * g / (np.sqrt(s) + self.eps)
+        np.multiply(g, g, out=work)
+        work *= 1.0 - self.alpha
+        s += work
+
+        # theta <- theta - eta g / (sqrt(s) + eps)
+        np.sqrt(s, out=work)
+        work += self.eps
+        np.divide(g, work, out=work)
+        work *= self.lr
+        theta -= work
 
     def config(self):
         return dict(super().config(), alpha=self.alpha, eps=self.eps)
@@ -179,14 +212,29 @@ class Adam(Optimizer):
     def _update(self, i, theta, g):
         m = self.state["m"][i]
         v = self.state["v"][i]
-        m += (1.0 - self.beta1) * (g - m)
-        v *= self.beta2
-        v += (1.0 - self.beta2) * g * g
+        work = self._buffer(i, theta)
 
+        # m <- beta1 m + (1 - beta1) g, written m += (1 - beta1)(g - m) as torch does.
+        np.subtract(g, m, out=work)
+        work *= 1.0 - self.beta1
+        m += work
+
+        # v <- beta2 v + (1 - beta2) g^2
+        v *= self.beta2
+        np.multiply(g, g, out=work)
+        work *= 1.0 - self.beta2
+        v += work
+
+        # theta <- theta - eta / c1 * m / (sqrt(v) / sqrt(c2) + eps), c = 1 - beta^t.
+        # math.sqrt keeps a Python float: numpy's float64 scalar would widen float32.
         correction1 = 1.0 - self.beta1**self.t
         correction2 = 1.0 - self.beta2**self.t
-        denom = np.sqrt(v) / np.sqrt(correction2) + self.eps
-        theta -= (self.lr / correction1) * m / denom
+        np.sqrt(v, out=work)
+        work /= math.sqrt(correction2)
+        work += self.eps
+        np.divide(m, work, out=work)
+        work *= self.lr / correction1
+        theta -= work
 
     def config(self):
         return dict(super().config(), beta1=self.beta1, beta2=self.beta2, eps=self.eps)
