@@ -32,7 +32,9 @@ class Dense:
         The dtype ``W`` and ``b`` are kept in; assignments are converted to it.
 
     ``W`` and ``b`` are plain numpy arrays: read them, change them in place, or
-    assign new ones of the same shape.
+    assign new values of the same shape. Assignment copies into the existing array
+    rather than replacing it, because in a :class:`~chainrule.network.Network` both are
+    views of the network's single parameter vector ``theta``.
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, activation, dtype=np.float64):
@@ -52,13 +54,13 @@ class Dense:
 
     @W.setter
     def W(self, value) -> None:
-        value = np.ascontiguousarray(value, dtype=self.dtype)
+        value = np.asarray(value, dtype=self.dtype)
         if value.shape != (self.n_out, self.n_in):
             raise ShapeError(
                 f"W of this layer must have shape (n_out, n_in) = {(self.n_out, self.n_in)}; "
                 f"got {value.shape}"
             )
-        self._W = value
+        self._W = _assign(getattr(self, "_W", None), value)
 
     @property
     def b(self) -> np.ndarray:
@@ -67,12 +69,20 @@ class Dense:
 
     @b.setter
     def b(self, value) -> None:
-        value = np.ascontiguousarray(value, dtype=self.dtype)
+        value = np.asarray(value, dtype=self.dtype)
         if value.shape != (self.n_out,):
             raise ShapeError(
                 f"b of this layer must have shape (n_out,) = ({self.n_out},); got {value.shape}"
             )
-        self._b = value
+        self._b = _assign(getattr(self, "_b", None), value)
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in} -> {self.n_out}, {self.activation.name})"
+
+
+def _assign(current: np.ndarray | None, value: np.ndarray) -> np.ndarray:
+    """Copy ``value`` into ``current`` in place; the first time, keep ``value`` itself."""
+    if current is None:
+        return np.ascontiguousarray(value)
+    current[...] = value
+    return current

@@ -31,7 +31,7 @@ from .layers import Dense
 from .losses import Loss, get_loss
 from .validation import check_features, check_sizes, check_targets
 
-__all__ = ["ForwardPass", "Network"]
+__all__ = ["ForwardPass", "Network", "split_parameters"]
 
 
 @dataclass
@@ -100,11 +100,18 @@ class Network:
         output = get_activation(output_activation or self.loss_fn.default_output)
         self.loss_fn.check_output(output)
 
+        # Every parameter lives in one vector, W1, b1, W2, b2, ...; each layer's W and b
+        # are views of it. The derivation never needs this, but an optimizer then
+        # updates the whole network in a handful of array operations.
+        self.theta = np.empty(_count_parameters(self.sizes), dtype=self.dtype)
+        views = split_parameters(self.theta, self.sizes)
+
         rng = np.random.default_rng(seed)
         self.layers: list[Dense] = []
         for l, sigma in enumerate(hidden + [output], start=1):
             n_in, n_out = self.sizes[l - 1], self.sizes[l]
-            W, b = initialize(init, n_out, n_in, rng, sigma.name)
+            W, b = views[l - 1]
+            W[...], b[...] = initialize(init, n_out, n_in, rng, sigma.name)
             self.layers.append(Dense(W, b, sigma, self.dtype))
 
     # ----------------------------------------------------------------- the five steps
@@ -129,7 +136,8 @@ class Network:
         z, a = [None], [X]
         for layer in self.layers:
             # z^(l) = W^(l) a^(l-1) + b^(l), for every sample (row) at once.
-            z_l = a[-1] @ layer.W.T + layer.b
+            z_l = a[-1] @ layer.W.T
+            z_l += layer.b
             z.append(z_l)
             a.append(layer.activation.forward(z_l))
         return ForwardPass(z, a)
@@ -165,23 +173,35 @@ class Network:
             delta[l] = sigma.backprop(z[l], a[l], delta[l + 1] @ W_next)
         return delta
 
-    def parameter_gradients(self, fp: ForwardPass, delta: list) -> list:
+    def parameter_gradients(self, fp: ForwardPass, delta: list,
+                            out: np.ndarray | None = None) -> list:
         r"""Step 5, the gradients: :math:`\partial C/\partial w_{kj}^{(l)} = \delta_j^{(l)} a_k^{(l-1)}`.
 
         Summed over the batch: ``grad_W = delta[l].T @ a[l-1]`` (shape of ``W``) and
-        ``grad_b = delta[l].sum(axis=0)``. The :math:`1/m` of the mean loss is
-        already inside ``delta``.
+        ``grad_b`` = the column sums of ``delta[l]``. The :math:`1/m` of the mean loss
+        is already inside ``delta``.
+
+        Parameters
+        ----------
+        out : array, shape like ``theta``, optional
+            Write the gradients into this flat vector (laid out like :attr:`theta`)
+            instead of new arrays; the returned pairs are then views of it.
 
         Returns
         -------
         list of (grad_W, grad_b)
             One pair per layer, in order ``l = 1..L``.
         """
-        grads = []
-        for l in range(1, len(self.layers) + 1):
-            grad_W = delta[l].T @ fp.a[l - 1]
-            grad_b = delta[l].sum(axis=0)
-            grads.append((grad_W, grad_b))
+        if out is None:
+            out = np.empty_like(self.theta)
+        grads = split_parameters(out, self.sizes)
+
+        for l, (grad_W, grad_b) in enumerate(grads, start=1):
+            # dC/dW^(l) = delta^(l)ᵀ a^(l-1): every sample's outer product, summed.
+            np.matmul(delta[l].T, fp.a[l - 1], out=grad_W)
+            # dC/db^(l) = Σ_r delta_r^(l), as a product with a row of ones (faster
+            # than a column sum for these shapes).
+            np.matmul(self._ones(delta[l].shape[0]), delta[l], out=grad_b)
         return grads
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> list:
@@ -221,8 +241,17 @@ class Network:
     # ----------------------------------------------------------------- using the network
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Return the output :math:`a^{(L)}`, shape ``(m, N^(L))``, for a batch ``X`` ``(m, N^(0))``."""
-        return self.feed_forward(X).a[-1]
+        """Return the output :math:`a^{(L)}`, shape ``(m, N^(L))``, for a batch ``X`` ``(m, N^(0))``.
+
+        Step 2 again, for inference: nothing is kept for a backward pass, so each
+        :math:`\\sigma` may overwrite its :math:`z` instead of allocating a new array.
+        """
+        a = check_features(X, self.sizes[0], self.dtype)
+        for layer in self.layers:
+            z = a @ layer.W.T
+            z += layer.b
+            a = layer.activation.forward_inplace(z)
+        return a
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Return the mean loss :math:`C` over the batch; see :meth:`gradients` for shapes."""
@@ -292,8 +321,14 @@ class Network:
         return [layer.activation.name for layer in self.layers]
 
     def parameters(self) -> list[np.ndarray]:
-        """Every parameter array, in order ``W1, b1, W2, b2, ...`` (the arrays themselves)."""
+        """Every parameter array, in order ``W1, b1, W2, b2, ...`` (views of :attr:`theta`)."""
         return [p for layer in self.layers for p in (layer.W, layer.b)]
+
+    def _ones(self, m: int) -> np.ndarray:
+        ones = getattr(self, "_ones_cache", None)
+        if ones is None or ones.shape[0] != m:
+            ones = self._ones_cache = np.ones(m, dtype=self.dtype)
+        return ones
 
     def config(self) -> dict:
         """The architecture as JSON-ready data; ``Network.from_config`` rebuilds it."""
@@ -336,6 +371,22 @@ class Network:
             f"Network({shape}, activations={self.activations}, "
             f"loss={self.loss_fn.name!r}, dtype={self.dtype.name!r})"
         )
+
+
+def _count_parameters(sizes: list[int]) -> int:
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes, sizes[1:]))
+
+
+def split_parameters(flat: np.ndarray, sizes: list[int]) -> list:
+    """Views ``[(W1, b1), (W2, b2), ...]`` of a flat vector laid out like ``Network.theta``."""
+    pairs, start = [], 0
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        W = flat[start:start + n_out * n_in].reshape(n_out, n_in)
+        start += n_out * n_in
+        b = flat[start:start + n_out]
+        start += n_out
+        pairs.append((W, b))
+    return pairs
 
 
 def _check_dtype(dtype) -> np.dtype:

@@ -127,6 +127,7 @@ class Trainer:
         self.patience = early_stopping
         self.callbacks = list(callbacks)
 
+        self.grad = np.empty_like(net.theta)
         self.history = History()
         self.epoch = 0
         self.step_in_epoch = 0
@@ -199,8 +200,9 @@ class Trainer:
         if not math.isfinite(loss):
             self._diverged(loss)
         delta = net.backward(fp, Y)
-        grads = net.parameter_gradients(fp, delta)
-        self.optimizer.step(net.parameters(), [g for pair in grads for g in pair])
+        net.parameter_gradients(fp, delta, out=self.grad)
+        # One update of the flat parameter vector theta covers every W and b.
+        self.optimizer.step([net.theta], [self.grad])
 
         self.epoch_loss_sum += loss * len(rows)
         self.epoch_seen += len(rows)

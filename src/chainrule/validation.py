@@ -60,9 +60,12 @@ def check_features(X, n_in: int, dtype: np.dtype, name: str = "X") -> np.ndarray
             f"the width of the input layer; got shape {X.shape}"
         )
 
-    finite = np.isfinite(X)
-    if not finite.all():
-        where = _first_bad(~finite)
+    # A sum is NaN or infinite whenever an entry is, and needs no mask as large as X;
+    # only when it is (an overflow of huge finite values can do that too) is X searched.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = X.sum()
+    if not np.isfinite(total) and not np.isfinite(X).all():
+        where = _first_bad(~np.isfinite(X))
         raise DataError(
             f"{name} must hold finite numbers; found {X[where]} at {name}{list(where)}"
         )

@@ -348,7 +348,8 @@ def _check_fits(checkpoint: Checkpoint, trainer: Trainer) -> None:
                         f"uses {trainer.optimizer.name!r}")
     else:
         for key, values in saved.get("state", {}).items():
-            if [np.shape(v) for v in values] != shapes:
+            # The trainer's optimizer works on the one flat vector theta.
+            if [np.shape(v) for v in values] != [trainer.net.theta.shape]:
                 problems.append(f"its optimizer state '{key}' does not fit the weights")
 
     order = checkpoint.state["order"]
