@@ -72,6 +72,14 @@ class Network:
         ``"float32"`` (fast) or ``"float64"`` (exact checks). Everything, from the
         weights to the gradients, is computed in this dtype.
 
+    Attributes
+    ----------
+    layers : list of Dense
+        ``layers[l - 1]`` is layer :math:`l`, with ``W``, ``b`` and ``activation``.
+    theta : array, shape (P,)
+        Every parameter in one vector, ``W1, b1, W2, b2, ...`` flattened; each
+        layer's ``W`` and ``b`` are views of it.
+
     Raises
     ------
     ValueError
@@ -168,7 +176,7 @@ class Network:
         # Step 4, back through the layers: delta^(l) = (W^(l+1))ᵀ delta^(l+1) ⊙ σ'(z^(l)).
         # With samples as rows, (W^(l+1))ᵀ delta^(l+1) is delta^(l+1) @ W^(l+1).
         for l in range(L - 1, 0, -1):
-            W_next = self.layers[l].W
+            W_next = self.layers[l].W  # layers[l] is layer l + 1
             sigma = self.layers[l - 1].activation
             delta[l] = sigma.backprop(z[l], a[l], delta[l + 1] @ W_next)
         return delta
@@ -183,9 +191,10 @@ class Network:
 
         Parameters
         ----------
-        out : array, shape like ``theta``, optional
-            Write the gradients into this flat vector (laid out like :attr:`theta`)
-            instead of new arrays; the returned pairs are then views of it.
+        out : array or list, optional
+            Write the gradients into this flat vector laid out like :attr:`theta`
+            (or into its :func:`split_parameters` views) instead of new arrays; the
+            returned pairs are then views of it.
 
         Returns
         -------
@@ -194,7 +203,7 @@ class Network:
         """
         if out is None:
             out = np.empty_like(self.theta)
-        grads = split_parameters(out, self.sizes)
+        grads = split_parameters(out, self.sizes) if isinstance(out, np.ndarray) else out
 
         for l, (grad_W, grad_b) in enumerate(grads, start=1):
             # dC/dW^(l) = delta^(l)ᵀ a^(l-1): every sample's outer product, summed.

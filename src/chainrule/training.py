@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import TrainingDiverged
-from .network import Network
+from .network import Network, split_parameters
 from .optimizers import Optimizer, get_optimizer
 from .schedules import Schedule, get_schedule
 from .validation import check_features
@@ -128,6 +128,7 @@ class Trainer:
         self.callbacks = list(callbacks)
 
         self.grad = np.empty_like(net.theta)
+        self.grad_views = split_parameters(self.grad, net.sizes)
         self.history = History()
         self.epoch = 0
         self.step_in_epoch = 0
@@ -200,7 +201,7 @@ class Trainer:
         if not math.isfinite(loss):
             self._diverged(loss)
         delta = net.backward(fp, Y)
-        net.parameter_gradients(fp, delta, out=self.grad)
+        net.parameter_gradients(fp, delta, out=self.grad_views)
         # One update of the flat parameter vector theta covers every W and b.
         self.optimizer.step([net.theta], [self.grad])
 
