@@ -133,25 +133,9 @@ def run(args) -> int:
                                           class_names=data.class_names,
                                           feature_names=data.feature_names)
     X_train, X_test = prep.transform(data.X_train), prep.transform(data.X_test)
-    # Network, split_validation and Trainer check the recipe's values: --lr -1 and the like.
-    with option_errors():
-        net = _build_network(recipe, data, X_train.shape[1])
+    net, trainer = _make_trainer(recipe, data, X_train, verbose)
 
-        y_train = data.y_train
-        validation = None
-        if recipe["validation_split"]:
-            (X_train, y_train), validation = split_validation(
-                X_train, y_train, recipe["validation_split"], recipe["seed"])
-
-        callbacks = [progress_callback(verbose)]
-        trainer = Trainer(
-            net, X_train, y_train, batch_size=recipe["batch_size"],
-            optimizer=recipe["optimizer"], lr=recipe["lr"],
-            weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
-            epochs=recipe["epochs"], validation_data=validation, seed=recipe["seed"],
-            early_stopping=recipe["early_stopping"], callbacks=callbacks,
-        )
-    checkpoints = _Checkpoints(args, trainer, recipe, X_train, y_train)
+    checkpoints = _Checkpoints(args, trainer, recipe, data.X_train, data.y_train)
     if args.resume:
         checkpoints.resume(args.resume, force=args.force)
     if args.checkpoint_every:
@@ -176,6 +160,27 @@ def run(args) -> int:
         print_summary(metrics, data.class_names)
     _write_outputs(args, net, prep, data, recipe, metrics)
     return 0
+
+
+def _make_trainer(recipe: dict, data, X_train, verbose: int) -> tuple[Network, Trainer]:
+    """The network and trainer of ``recipe``; a value they refuse is a usage error."""
+    with option_errors():
+        net = _build_network(recipe, data, X_train.shape[1])
+
+        y_train = data.y_train
+        validation = None
+        if recipe["validation_split"]:
+            (X_train, y_train), validation = split_validation(
+                X_train, y_train, recipe["validation_split"], recipe["seed"])
+
+        trainer = Trainer(
+            net, X_train, y_train, batch_size=recipe["batch_size"],
+            optimizer=recipe["optimizer"], lr=recipe["lr"],
+            weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
+            epochs=recipe["epochs"], validation_data=validation, seed=recipe["seed"],
+            early_stopping=recipe["early_stopping"], callbacks=[progress_callback(verbose)],
+        )
+    return net, trainer
 
 
 def _target(text):
