@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Activation, sigmoid
+from .activations import Activation, row_max, sigmoid
 
 __all__ = [
     "LOSSES",
@@ -40,8 +40,8 @@ def log_sum_exp(z: np.ndarray) -> np.ndarray:
     The row maximum is taken out first, :math:`\max z + \log \sum_k e^{z_k - \max z}`,
     so no exponent is positive and nothing overflows.
     """
-    top = z.max(axis=-1)
-    return top + np.log(np.exp(z - top[..., None]).sum(axis=-1))
+    top = row_max(z)
+    return top[..., 0] + np.log(np.exp(z - top).sum(axis=-1))
 
 
 class Loss:
@@ -131,8 +131,13 @@ class CrossEntropy(Loss):
     classification = True
 
     def value(self, z, a, y):
-        per_sample = log_sum_exp(z) - np.sum(y * z, axis=-1)
-        return float(np.mean(per_sample))
+        # With z shifted by its row maximum, C = (1/m) Σ_r (log Σ_k e^(z_k - max)
+        # - Σ_j y_j (z_j - max)) is a sum of two non-negative terms: no exponent
+        # overflows and nothing cancels, even for logits of 1e4. Summed over the
+        # whole batch, the second term is one dot product.
+        shifted = z - row_max(z)
+        log_sums = np.log(np.exp(shifted).sum(axis=-1))
+        return float(log_sums.sum() - np.vdot(y, shifted)) / z.shape[0]
 
     def gradient_a(self, a, y):
         # Only for showing the unfused step; training uses output_delta.

@@ -205,12 +205,13 @@ class Network:
             out = np.empty_like(self.theta)
         grads = split_parameters(out, self.sizes) if isinstance(out, np.ndarray) else out
 
+        ones = self._ones(fp.a[0].shape[0])
         for l, (grad_W, grad_b) in enumerate(grads, start=1):
             # dC/dW^(l) = delta^(l)ᵀ a^(l-1): every sample's outer product, summed.
             np.matmul(delta[l].T, fp.a[l - 1], out=grad_W)
             # dC/db^(l) = Σ_r delta_r^(l), as a product with a row of ones (faster
             # than a column sum for these shapes).
-            np.matmul(self._ones(delta[l].shape[0]), delta[l], out=grad_b)
+            np.matmul(ones, delta[l], out=grad_b)
         return grads
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> list:

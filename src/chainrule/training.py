@@ -209,7 +209,7 @@ class Trainer:
         self.epoch_seen += len(rows)
         if self.labels is not None:
             predicted = fp.a[-1].argmax(axis=1)
-            self.epoch_correct += int((predicted == self.labels[rows]).sum())
+            self.epoch_correct += np.count_nonzero(predicted == self.labels[rows])
         self.step_in_epoch += 1
         for cb in self.callbacks:
             cb.on_step_end(self, loss)
