@@ -115,7 +115,8 @@ class CrossEntropy(Loss):
     r"""Softmax cross-entropy, averaged over samples, computed from the logits.
 
     .. math:: C = -\frac{1}{m} \sum_r \sum_j y_j^{(r)} \log a_j^{(r)}
-              = \frac{1}{m} \sum_r \Big( \log \sum_k e^{z_k^{(r)}} - \sum_j y_j^{(r)} z_j^{(r)} \Big)
+              = \frac{1}{m} \sum_r \Big( \log \sum_k e^{z_k^{(r)}}
+                - \sum_j y_j^{(r)} z_j^{(r)} \Big)
 
     (the second form holds because each row of ``y`` sums to 1).
 

@@ -6,7 +6,8 @@ the input, :math:`a^{(0)} = x`. Layer :math:`l` holds :math:`W^{(l)}`, shape
 :math:`b^{(l)}`. A batch of ``m`` samples is rows, so for a batch
 
 1. samples: ``X`` of shape ``(m, N^(0))`` and targets ``Y`` of shape ``(m, N^(L))``;
-2. feed forward: :math:`Z^{(l)} = A^{(l-1)} W^{(l)\top} + b^{(l)}`, :math:`A^{(l)} = \sigma(Z^{(l)})`;
+2. feed forward: :math:`Z^{(l)} = A^{(l-1)} W^{(l)\top} + b^{(l)}`,
+   :math:`A^{(l)} = \sigma(Z^{(l)})`;
 3. output error: :math:`\Delta^{(L)} = \nabla_a C \odot \sigma'(Z^{(L)})`;
 4. back-propagated error: :math:`\Delta^{(l)} = (\Delta^{(l+1)} W^{(l+1)}) \odot \sigma'(Z^{(l)})`;
 5. gradients and update: :math:`\partial C/\partial W^{(l)} = \Delta^{(l)\top} A^{(l-1)}`,
@@ -125,7 +126,9 @@ class Network:
     # ----------------------------------------------------------------- the five steps
 
     def feed_forward(self, X: np.ndarray) -> ForwardPass:
-        r"""Step 2: :math:`z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}`, :math:`a^{(l)} = \sigma(z^{(l)})`.
+        r"""Step 2, feed forward, keeping every :math:`z^{(l)}` and :math:`a^{(l)}`.
+
+        :math:`z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}` and :math:`a^{(l)} = \sigma(z^{(l)})`.
 
         Parameters
         ----------
@@ -151,7 +154,9 @@ class Network:
         return ForwardPass(z, a)
 
     def backward(self, fp: ForwardPass, Y: np.ndarray) -> list:
-        r"""Steps 3 and 4: the error :math:`\delta^{(l)} = \partial C / \partial z^{(l)}` of every layer.
+        r"""Steps 3 and 4: the error of every layer.
+
+        :math:`\delta^{(l)} = \partial C / \partial z^{(l)}`, from the output layer back.
 
         Parameters
         ----------
@@ -183,7 +188,9 @@ class Network:
 
     def parameter_gradients(self, fp: ForwardPass, delta: list,
                             out: np.ndarray | None = None) -> list:
-        r"""Step 5, the gradients: :math:`\partial C/\partial w_{kj}^{(l)} = \delta_j^{(l)} a_k^{(l-1)}`.
+        r"""Step 5, the gradients of every weight and bias.
+
+        :math:`\partial C/\partial w_{kj}^{(l)} = \delta_j^{(l)} a_k^{(l-1)}`.
 
         Summed over the batch: ``grad_W = delta[l].T @ a[l-1]`` (shape of ``W``) and
         ``grad_b`` = the column sums of ``delta[l]``. The :math:`1/m` of the mean loss
@@ -251,7 +258,7 @@ class Network:
     # ----------------------------------------------------------------- using the network
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Return the output :math:`a^{(L)}`, shape ``(m, N^(L))``, for a batch ``X`` ``(m, N^(0))``.
+        """Return the output :math:`a^{(L)}`, shape ``(m, N^(L))``, of a batch ``(m, N^(0))``.
 
         Step 2 again, for inference: nothing is kept for a backward pass, so each
         :math:`\\sigma` may overwrite its :math:`z` instead of allocating a new array.

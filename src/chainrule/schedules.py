@@ -3,7 +3,8 @@ r"""Learning-rate schedules: :math:`\eta` as a function of the epoch (counted fr
 Each schedule maps ``(eta0, epoch)`` to the rate used for every step of that epoch:
 
 * ``constant``: :math:`\eta_0`;
-* ``step``: :math:`\eta_0 \gamma^{\lfloor e / s \rfloor}`, a drop by :math:`\gamma` every ``s`` epochs;
+* ``step``: :math:`\eta_0 \gamma^{\lfloor e / s \rfloor}`, a drop by :math:`\gamma`
+  every ``s`` epochs;
 * ``exponential``: :math:`\eta_0 \gamma^{e}`;
 * ``cosine``: :math:`\eta_{min} + (\eta_0 - \eta_{min}) (1 + \cos(\pi e / T)) / 2`, from
   :math:`\eta_0` down to :math:`\eta_{min}` over ``T`` epochs (``T`` defaults to the

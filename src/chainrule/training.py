@@ -59,7 +59,10 @@ class History:
 
 
 class Callback:
-    """Hooks the trainer calls; override the ones you need. ``trainer.stop = True`` ends training."""
+    """Hooks the trainer calls; override the ones you need.
+
+    Setting ``trainer.stop = True`` from a hook ends training after the current step.
+    """
 
     def on_train_begin(self, trainer: "Trainer") -> None: ...
 
@@ -292,7 +295,8 @@ class Trainer:
             "epoch_seen": self.epoch_seen,
             "optimizer": self.optimizer.state_dict(),
             "history": self.history.as_dict(),
-            "best": None if self.best is None else (self.best[0], [p.copy() for p in self.best[1]]),
+            "best": None if self.best is None else (
+                self.best[0], [p.copy() for p in self.best[1]]),
             "bad_epochs": self.bad_epochs,
             "early_stopped": self.early_stopped,
         }
