@@ -133,8 +133,9 @@ def test_regression_reports_rmse_and_r2(cli, tmp_path):
 
     model = load_model(tmp_path / "s.npz")
     data = load_dataset("sine", seed=0)
-    X = Preprocessor.from_dict(model.preprocessing).transform(data.X_test)
-    error = model.net.forward(X)[:, 0] - data.y_test
+    prep = Preprocessor.from_dict(model.preprocessing)
+    predicted = prep.unscale_targets(model.net.forward(prep.transform(data.X_test))[:, 0])
+    error = predicted - data.y_test
     assert np.isclose(metrics["test_rmse"], np.sqrt(np.mean(error**2)), rtol=1e-6)
 
 
@@ -146,3 +147,26 @@ def test_string_labels_are_kept(cli, pets_csv, tmp_path):
     assert model.class_names == ["cat", "dog"]
     assert model.recipe["dataset"] == "pets"
     assert Preprocessor.from_dict(model.preprocessing).feature_names == ["weight", "height"]
+
+
+def test_regression_targets_far_from_zero_are_learnt_through_target_scaling(cli, tmp_path):
+    """Targets around 50,000 with a spread of 10,000: unscaled, an MSE network that starts
+    near 0 would spend its whole budget walking out to them."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3))
+    y = 50_000 + 10_000 * (X[:, 0] - 0.5 * X[:, 1])
+    rows = ["a,b,c,price"] + [f"{a:.6f},{b:.6f},{c:.6f},{t:.3f}" for (a, b, c), t in zip(X, y)]
+    (tmp_path / "houses.csv").write_text("\n".join(rows) + "\n")
+
+    result = cli("train", "houses.csv", "--target", "price", "--epochs", "40", "--quiet",
+                 "--metrics", "m.json", "--out", "h.npz")
+    assert result.status == 0, result.err
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["test_r2"] > 0.95
+
+    new = tmp_path / "new.csv"
+    new.write_text("a,b,c\n1.0,0.0,0.0\n")
+    predicted = cli("predict", "h.npz", str(new))
+    assert predicted.status == 0, predicted.err
+    value = float(predicted.out.splitlines()[1])
+    assert abs(value - 60_000) < 3_000

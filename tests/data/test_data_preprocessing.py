@@ -183,3 +183,34 @@ def test_from_dict_rejects_malformed(change, words):
 def test_from_dict_rejects_non_dict():
     with pytest.raises(DataError, match="received list"):
         Preprocessor.from_dict([1, 2])
+
+
+def test_regression_targets_are_standardized_on_training_data_and_mapped_back():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = 1_000.0 + 250.0 * rng.normal(size=50)
+    prep = Preprocessor().fit(X, y, task="regression")
+
+    scaled = prep.scale_targets(y)
+    assert abs(scaled.mean()) < 1e-12 and abs(scaled.std() - 1.0) < 1e-12
+    assert np.allclose(prep.unscale_targets(scaled), y, rtol=0, atol=1e-9)
+
+    again = Preprocessor.from_dict(json.loads(json.dumps(prep.to_dict())))
+    assert np.array_equal(again.scale_targets(y[:5]), scaled[:5])
+
+
+def test_targets_pass_through_for_classification_and_for_dicts_without_target_scaling():
+    X = np.arange(12.0).reshape(6, 2)
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    prep = Preprocessor().fit(X, labels, task="classification")
+    assert np.array_equal(prep.scale_targets(labels), labels)
+
+    regression = Preprocessor().fit(X, np.arange(6.0), task="regression").to_dict()
+    del regression["target_offset"], regression["target_scale"]
+    old = Preprocessor.from_dict(regression)
+    assert np.array_equal(old.unscale_targets(np.array([0.5, 2.0])), [0.5, 2.0])
+
+
+def test_a_constant_regression_target_is_not_divided_by_zero():
+    prep = Preprocessor().fit(np.arange(8.0).reshape(4, 2), np.full(4, 7.0), task="regression")
+    assert np.array_equal(prep.scale_targets(np.full(4, 7.0)), np.zeros(4))

@@ -60,7 +60,7 @@ def run(args) -> int:
             f"{args.data} has {X.shape[1]} features per sample; the model in {args.model} "
             f"was trained on {model.net.sizes[0]}"
         )
-    metrics = evaluate_network(model.net, prep.transform(X), y, task, prep.class_names)
+    metrics = evaluate_network(model.net, prep.transform(X), y, prep)
     print_summary(metrics, prep.class_names)
     if args.json:
         with atomic_write(args.json, overwrite=True) as f:

@@ -91,7 +91,7 @@ def run(args) -> int:
 
 def _predictions(net, X, prep, proba: bool) -> tuple[list[str], list[list]]:
     if prep.task != "classification":
-        out = net.forward(X)
+        out = prep.unscale_targets(net.forward(X))
         n_out = out.shape[1]
         columns = ["prediction"] if n_out == 1 else [f"output_{j}" for j in range(n_out)]
         return columns, out.tolist()

@@ -10,16 +10,21 @@ from ..network import Network
 __all__ = ["evaluate_network", "print_summary"]
 
 
-def evaluate_network(net: Network, X: np.ndarray, y: np.ndarray, task: str,
-                     class_names: list | None) -> dict:
-    """Test loss and scores of ``net`` on preprocessed ``X`` and encoded targets ``y``."""
-    metrics = {"test_loss": net.loss(X, y), "test_samples": int(X.shape[0])}
-    if task == "classification":
-        report = classification_report(y, net.predict(X), len(class_names))
+def evaluate_network(net: Network, X: np.ndarray, y: np.ndarray, prep) -> dict:
+    """Test loss and scores of ``net`` on preprocessed ``X`` and targets ``y``.
+
+    ``y`` holds class indices, or regression targets in the data's own units: the
+    loss is taken in the units the network trained in (targets scaled by ``prep``),
+    RMSE, MAE and R² in the data's units.
+    """
+    y_trained = prep.scale_targets(y) if prep.task == "regression" else y
+    metrics = {"test_loss": net.loss(X, y_trained), "test_samples": int(X.shape[0])}
+    if prep.task == "classification":
+        report = classification_report(y, net.predict(X), len(prep.class_names))
         metrics["test_accuracy"] = report.pop("accuracy")
         metrics["per_class"] = report
     else:
-        scores = regression_report(y, net.predict(X))
+        scores = regression_report(y, prep.unscale_targets(net.predict(X)))
         metrics.update({f"test_{k}": v for k, v in scores.items()})
     return metrics
 

@@ -133,7 +133,8 @@ def run(args) -> int:
                                           class_names=data.class_names,
                                           feature_names=data.feature_names)
     X_train, X_test = prep.transform(data.X_train), prep.transform(data.X_test)
-    net, trainer = _make_trainer(recipe, data, X_train, verbose)
+    y_train = prep.scale_targets(data.y_train) if data.task == "regression" else data.y_train
+    net, trainer = _make_trainer(recipe, data, X_train, y_train, verbose)
 
     checkpoints = _Checkpoints(args, trainer, recipe, data.X_train, data.y_train)
     if args.resume:
@@ -153,7 +154,7 @@ def run(args) -> int:
               f"{path}. Continue with the same command and --resume {path}", file=sys.stderr)
         return 130
 
-    metrics = evaluate_network(net, X_test, data.y_test, data.task, data.class_names)
+    metrics = evaluate_network(net, X_test, data.y_test, prep)
     metrics.update(dataset=data.name, train_seconds=round(seconds, 3),
                    epochs_run=len(trainer.history), recipe=recipe)
     if not args.quiet:
@@ -162,12 +163,12 @@ def run(args) -> int:
     return 0
 
 
-def _make_trainer(recipe: dict, data, X_train, verbose: int) -> tuple[Network, Trainer]:
+def _make_trainer(recipe: dict, data, X_train, y_train,
+                  verbose: int) -> tuple[Network, Trainer]:
     """The network and trainer of ``recipe``; a value they refuse is a usage error."""
     with option_errors():
         net = _build_network(recipe, data, X_train.shape[1])
 
-        y_train = data.y_train
         validation = None
         if recipe["validation_split"]:
             (X_train, y_train), validation = split_validation(

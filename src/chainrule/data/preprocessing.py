@@ -13,6 +13,11 @@ divide255  0                       255 (8-bit images to [0, 1])
 none       0                       1
 ========== ======================= ==============================
 
+Regression targets are standardized the same way (training mean and standard
+deviation per output), so that a network whose outputs start near 0 can reach
+targets in the thousands; :meth:`Preprocessor.unscale_targets` maps predictions
+back to the original units.
+
 A feature that is constant in the training set (or whose spread under- or
 overflows a float) gets ``scale = 1``, so a constant maps to
 0 under ``standard`` and ``minmax`` instead of dividing by zero. The test set
@@ -86,6 +91,8 @@ class Preprocessor:
         self.scale: np.ndarray | None = None
         self.feature_names: list[str] | None = None
         self.class_names: list[str] | None = None
+        self.target_offset: np.ndarray | None = None
+        self.target_scale: np.ndarray | None = None
 
     @property
     def n_features(self) -> int | None:
@@ -146,7 +153,36 @@ class Preprocessor:
             scale = np.where(constant | ~usable, 1.0, scale)
 
         self.offset, self.scale = offset, scale
+        if task == "regression" and y is not None:
+            self._fit_targets(np.asarray(y, dtype=np.float64))
         return self
+
+    def _fit_targets(self, y: np.ndarray) -> None:
+        columns = y.reshape(len(y), -1)
+        scale = columns.std(axis=0)
+        usable = (scale >= np.finfo(np.float64).tiny) & np.isfinite(scale)
+        self.target_offset = columns.mean(axis=0)
+        self.target_scale = np.where(usable, scale, 1.0)
+
+    def scale_targets(self, y: np.ndarray) -> np.ndarray:
+        """Regression targets in training units: ``(y - mean) / std``, same shape as ``y``.
+
+        Targets pass through unchanged when no target scaling was fitted
+        (classification, or ``fit`` without ``y``).
+        """
+        y = np.asarray(y, dtype=np.float64)
+        if self.target_offset is None:
+            return y
+        columns = (y.reshape(len(y), -1) - self.target_offset) / self.target_scale
+        return columns.reshape(y.shape)
+
+    def unscale_targets(self, y: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`scale_targets`: network outputs back in the data's units."""
+        y = np.asarray(y, dtype=np.float64)
+        if self.target_offset is None:
+            return y
+        columns = y.reshape(len(y), -1) * self.target_scale + self.target_offset
+        return columns.reshape(y.shape)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         r"""Scale features: ``x' = (x - offset) / scale`` column by column.
@@ -252,6 +288,8 @@ class Preprocessor:
             "scale": [float(v) for v in self.scale],
             "feature_names": None if self.feature_names is None else list(self.feature_names),
             "class_names": None if self.class_names is None else list(self.class_names),
+            "target_offset": _list_or_none(self.target_offset),
+            "target_scale": _list_or_none(self.target_scale),
         }
 
     @classmethod
@@ -295,6 +333,16 @@ class Preprocessor:
 
         pre.feature_names = _names(d["feature_names"], n)
         pre.class_names = _classes(pre.task, None, d["class_names"])
+
+        # Target scaling came later; a dictionary without it scales no targets.
+        if d.get("target_offset") is not None:
+            k = len(d["target_offset"]) if isinstance(d["target_offset"], list) else 0
+            pre.target_offset = _float_list(d["target_offset"], "target_offset", k)
+            pre.target_scale = _float_list(d.get("target_scale"), "target_scale", k)
+            if k < 1 or (pre.target_scale <= 0).any():
+                raise DataError("Preprocessor dictionary: target_offset and target_scale "
+                                "must be lists of the same positive length, every scale > 0; "
+                                f"found {d['target_offset']!r} and {d.get('target_scale')!r}.")
         return pre
 
     def _check_fitted(self) -> None:
@@ -384,3 +432,7 @@ def _summary(value: object) -> str:
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{type(value).__name__} {text}"
+
+
+def _list_or_none(values: np.ndarray | None) -> list[float] | None:
+    return None if values is None else [float(v) for v in values]
