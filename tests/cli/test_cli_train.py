@@ -14,6 +14,7 @@ import numpy as np
 
 from chainrule.data import Preprocessor, load_dataset
 from chainrule.io import load_model
+from chainrule.recipes import recipe_for
 
 # One row of the per-epoch table: the epoch number, then the loss.
 EPOCH_ROW = re.compile(r"^\s*(\d+)\s+\d+\.\d+\s", re.MULTILINE)
@@ -170,3 +171,16 @@ def test_regression_targets_far_from_zero_are_learnt_through_target_scaling(cli,
     assert predicted.status == 0, predicted.err
     value = float(predicted.out.splitlines()[1])
     assert abs(value - 60_000) < 3_000
+
+
+def test_a_csv_named_like_a_built_in_dataset_takes_the_default_recipe(cli, tmp_path):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 2))
+    rows = ["x1,x2,label"] + [f"{a:.4f},{b:.4f},{int(a > 0)}" for a, b in X]
+    (tmp_path / "digits.csv").write_text("\n".join(rows) + "\n")
+
+    result = cli("train", "digits.csv", "--epochs", "1", "--quiet", "--out", "d.npz")
+    assert result.status == 0, result.err
+    recipe = load_model(tmp_path / "d.npz").recipe
+    assert recipe["hidden"] == recipe_for("default", "classification")["hidden"]
+    assert recipe["hidden"] != recipe_for("digits", "classification")["hidden"]

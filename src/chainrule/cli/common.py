@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 from ..errors import ChainruleError, DataError
 
-__all__ = ["add_command", "int_list", "load_data", "option_errors", "positive_int"]
+__all__ = ["add_command", "int_list", "is_data_file", "load_data", "option_errors",
+           "positive_int"]
 
 
 def add_command(subparsers, name: str, summary: str, examples: str,
@@ -68,6 +69,11 @@ def positive_int(text: str) -> int:
     return value
 
 
+def is_data_file(name: str) -> bool:
+    """Whether a dataset argument names the user's CSV file rather than a known dataset."""
+    return name.lower().endswith((".csv", ".csv.gz", ".txt")) or os.sep in name
+
+
 def load_data(name: str, *, data_dir=None, target=None, task=None, seed: int = 0,
               n_samples=None, noise=None):
     """Load a named dataset, or the user's CSV file when ``name`` is a path to one.
@@ -79,8 +85,7 @@ def load_data(name: str, *, data_dir=None, target=None, task=None, seed: int = 0
     """
     from ..data import list_datasets, load_csv, load_dataset
 
-    looks_like_file = name.lower().endswith((".csv", ".csv.gz", ".txt")) or os.sep in name
-    if looks_like_file:
+    if is_data_file(name):
         if not os.path.isfile(name):
             raise DataError(f"no such data file: {name!r}")
         return load_csv(name, target=-1 if target is None else target, task=task, seed=seed)

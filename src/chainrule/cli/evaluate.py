@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from ..errors import DataError
-from .common import add_command, load_data
+from .common import add_command, is_data_file, load_data
 from .report import evaluate_network, print_summary
 
 __all__ = ["add_parser", "run"]
@@ -44,7 +44,7 @@ def run(args) -> int:
     recipe = model.recipe or {}
     task = prep.task
 
-    if args.data.lower().endswith((".csv", ".csv.gz", ".txt")):
+    if is_data_file(args.data):
         target = args.target if args.target is not None else recipe.get("target")
         X, raw = read_csv_labeled(args.data, target=-1 if target is None else target,
                                   feature_names=prep.feature_names, task=task)

@@ -13,7 +13,8 @@ from ..network import Network
 from ..progress import progress_callback
 from ..recipes import recipe_for
 from ..training import Callback, Trainer, split_validation
-from .common import add_command, int_list, load_data, option_errors, positive_int
+from .common import (add_command, int_list, is_data_file, load_data, option_errors,
+                     positive_int)
 from .report import evaluate_network, print_summary
 
 __all__ = ["add_parser", "run"]
@@ -126,7 +127,9 @@ def run(args) -> int:
     seed = 0 if args.seed is None else args.seed
     data = load_data(args.dataset, data_dir=args.data, target=target, task=args.task,
                      seed=seed, n_samples=args.samples, noise=args.noise)
-    recipe = recipe_for(data.name, data.task, overrides)
+    # A user's file named like a built-in dataset (digits.csv) must not take its recipe.
+    recipe_name = "default" if is_data_file(args.dataset) else data.name
+    recipe = recipe_for(recipe_name, data.task, overrides)
     _check_output_paths(args)
 
     prep = Preprocessor(data.scaling).fit(data.X_train, data.y_train, task=data.task,
