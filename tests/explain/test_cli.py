@@ -103,6 +103,20 @@ def test_exercise_writes_sheet_and_key(capsys, tmp_path):
     assert "## Step 3" in key
 
 
+def test_exercise_never_replaces_an_edited_sheet_without_force(capsys, tmp_path):
+    sheet = tmp_path / "exercise-4.md"
+    sheet.write_text("my edited sheet\n")
+
+    status, _, err = _explain(capsys, "--exercise", "--seed", "4", "--out", str(tmp_path))
+    assert status == 2 and "--force" in err
+    assert sheet.read_text() == "my edited sheet\n"
+    assert not (tmp_path / "exercise-4-answers.md").exists()
+
+    status, _, _ = _explain(capsys, "--exercise", "--seed", "4", "--out", str(tmp_path),
+                            "--force")
+    assert status == 0 and "## Tasks" in sheet.read_text()
+
+
 def test_exercise_from_the_teachers_weights(capsys, tmp_path, mazur_weights):
     status, _, _ = _explain(capsys, "--exercise", "--weights", str(mazur_weights),
                             "--input", "0.05,0.10", "--target", "0.01,0.99", "--loss", "sse",

@@ -85,6 +85,8 @@ def add_parser(subparsers) -> None:
                      help="write a question sheet and its answer key (Markdown) instead")
     out.add_argument("--out", default=".", metavar="DIR",
                      help="folder for the --exercise files (default: here)")
+    out.add_argument("--force", action="store_true",
+                     help="overwrite --exercise files that already exist")
 
 
 def run(args) -> int:
@@ -128,6 +130,7 @@ def _write(result, args) -> None:
 
 def _exercise(args, sizes, params, inputs, targets) -> int:
     from ..explain.exercise import make_exercise
+    from ..io.atomic import atomic_write, check_writable
 
     exercise = make_exercise(
         args.seed, sizes, args.activation, args.output_activation, args.loss,
@@ -137,7 +140,11 @@ def _exercise(args, sizes, params, inputs, targets) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     sheet = folder / f"exercise-{args.seed}.md"
     key = folder / f"exercise-{args.seed}-answers.md"
-    sheet.write_text(exercise.sheet, encoding="utf-8")
-    key.write_text(exercise.key, encoding="utf-8")
+    # Both are checked before either is written: a teacher's edited sheet is never
+    # replaced without --force, and never half of a pair.
+    for path in (sheet, key):
+        check_writable(path, overwrite=args.force)
+    atomic_write(sheet, exercise.sheet.encode("utf-8"), overwrite=args.force)
+    atomic_write(key, exercise.key.encode("utf-8"), overwrite=args.force)
     print(f"wrote {sheet} (questions) and {key} (answer key)")
     return 0
