@@ -26,7 +26,7 @@ import numpy as np
 
 from .network import Network
 
-__all__ = ["ArrayCheck", "GradcheckReport", "gradcheck", "numeric_gradient", "verdict"]
+__all__ = ["ArrayCheck", "GradcheckReport", "gradcheck", "verdict"]
 
 _TINY = 1e-300
 _BANDS = ((1e-7, "good"), (1e-4, "acceptable"), (1e-2, "suspect"))
@@ -60,9 +60,14 @@ class ArrayCheck:
 
 @dataclass
 class GradcheckReport:
-    """Per-array results; ``passed`` is False when any array is ``wrong``."""
+    """Per-array results; ``passed`` is False when any array is ``wrong``.
+
+    ``numeric[k]`` holds the finite-difference estimates of parameter array ``k``
+    (``W1, b1, W2, ...``) in its shape, NaN at entries not checked.
+    """
 
     checks: list = field(default_factory=list)
+    numeric: list = field(default_factory=list)
     loss: float = float("nan")
     h: float = 1e-6
     noise: float = 0.0
@@ -136,6 +141,10 @@ def gradcheck(
     for name, theta, g in zip(names, twin.parameters(), analytic):
         indices = _choose(theta.size, max_per_array, rng)
         numeric = np.array([_central_difference(theta, i, h, cost) for i in indices])
+        estimates = np.full(theta.size, np.nan)
+        estimates[indices] = numeric
+        report.numeric.append(estimates.reshape(theta.shape))
+
         g_flat = g.ravel()[indices]
         difference = np.abs(g_flat - numeric)
         excess = np.maximum(difference - tau, 0.0)
@@ -154,27 +163,6 @@ def gradcheck(
             largest_difference=float(difference.max()),
         ))
     return report
-
-
-def numeric_gradient(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6) -> list:
-    """Central-difference estimate of the gradient of every parameter array.
-
-    Runs on a float64 copy of ``net``; the order is ``W1, b1, W2, b2, ...`` and each
-    array has its parameter's shape. Two forward passes per parameter: meant for
-    small networks.
-    """
-    twin = net.copy(dtype="float64")
-    X, Y = twin._check_batch(X, Y)
-
-    def cost() -> float:
-        fp = twin._feed_forward(X)
-        return twin.loss_fn.value(fp.z[-1], fp.a[-1], Y)
-
-    return [
-        np.array([_central_difference(theta, i, h, cost) for i in range(theta.size)])
-        .reshape(theta.shape)
-        for theta in twin.parameters()
-    ]
 
 
 def _choose(size: int, limit: int | None, rng: np.random.Generator) -> np.ndarray:

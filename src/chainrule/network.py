@@ -115,6 +115,8 @@ class Network:
         self.theta = np.empty(_count_parameters(self.sizes), dtype=self.dtype)
         views = split_parameters(self.theta, self.sizes)
 
+        self._ones_cache: np.ndarray | None = None  # the row of ones of grad_b's sum
+
         rng = np.random.default_rng(seed)
         self.layers: list[Dense] = []
         for l, sigma in enumerate(hidden + [output], start=1):
@@ -342,7 +344,7 @@ class Network:
         return [p for layer in self.layers for p in (layer.W, layer.b)]
 
     def _ones(self, m: int) -> np.ndarray:
-        ones = getattr(self, "_ones_cache", None)
+        ones = self._ones_cache
         if ones is None or ones.shape[0] != m:
             ones = self._ones_cache = np.ones(m, dtype=self.dtype)
         return ones

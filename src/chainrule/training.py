@@ -143,6 +143,7 @@ class Trainer:
         self.bad_epochs = 0
         self.early_stopped = False
         self.stop = False
+        self.epoch_start = time.perf_counter()
 
     @property
     def steps_per_epoch(self) -> int:
@@ -236,7 +237,7 @@ class Trainer:
             "val_loss": math.nan,
             "val_accuracy": math.nan,
             "lr": self.optimizer.lr,
-            "seconds": time.perf_counter() - getattr(self, "epoch_start", time.perf_counter()),
+            "seconds": time.perf_counter() - self.epoch_start,
         }
         if self.validation is not None:
             record["val_loss"], record["val_accuracy"] = self.evaluate(*self.validation)
