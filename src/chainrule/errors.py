@@ -10,6 +10,8 @@ __all__ = [
     "ChainruleError",
     "DataError",
     "ModelFileError",
+    "OutputExistsError",
+    "OutputPathError",
     "ShapeError",
     "TrainingDiverged",
 ]
@@ -33,3 +35,11 @@ class ModelFileError(ChainruleError, ValueError):
 
 class TrainingDiverged(ChainruleError, FloatingPointError):
     """The loss became NaN or infinite during training."""
+
+
+class OutputExistsError(ChainruleError, FileExistsError):
+    """The output file exists and ``overwrite=True`` (``--force``) was not given."""
+
+
+class OutputPathError(ChainruleError, OSError):
+    """The output path cannot be written: its directory is missing, or it is a directory."""

@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, overload
 
-from ..errors import ChainruleError
+from ..errors import OutputExistsError, OutputPathError
 
 __all__ = ["OutputExistsError", "OutputPathError", "atomic_write", "check_writable"]
 
@@ -30,14 +30,6 @@ log = logging.getLogger(__name__)
 
 # O_BINARY matters on Windows only; O_EXCL makes the temporary name ours alone.
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-
-
-class OutputExistsError(ChainruleError, FileExistsError):
-    """The output file exists and ``overwrite=True`` (``--force``) was not given."""
-
-
-class OutputPathError(ChainruleError, OSError):
-    """The output path cannot be written: its directory is missing, or it is a directory."""
 
 
 Content = bytes | bytearray | memoryview | Callable[[BinaryIO], object]
