@@ -1,15 +1,17 @@
 r"""The BLAS bound: plain ``numpy.matmul`` on exactly the GEMMs of the workload.
 
 An engine built on numpy cannot train faster than the matrix products it must do.
-This module times those products alone, in float32, with the shapes and the
-transposes of the derivation (samples as rows, ``W`` of shape ``(n_out, n_in)``):
+This module times those products alone, in float32, with the shapes, the
+transposes and the memory layout of the engine (samples as rows; ``W`` of shape
+``(n_out, n_in)`` is a transposed view of its contiguous ``W.T``, as in
+``Network.theta``, and so is the gradient):
 
 * forward, layer ``l = 1..L``: ``Z = A @ W.T``, ``(m, n_in) @ (n_in, n_out)``;
-* backward, ``l = L..1``: ``grad_W = Delta.T @ A``, ``(n_out, m) @ (m, n_in)``,
+* backward, ``l = L..1``: ``grad_W.T = A.T @ Delta``, ``(n_in, m) @ (m, n_out)``,
   and for ``l >= 2`` the propagated error ``Delta @ W``, ``(m, n_out) @ (n_out, n_in)``.
 
-``W.T`` and ``Delta.T`` are views, as in the engine: BLAS reads them transposed,
-nothing is copied. Results go to preallocated arrays (``out=``), so the bound holds
+``A.T`` and ``W`` are views, as in the engine: BLAS reads them transposed, nothing
+is copied. Results go to preallocated arrays (``out=``), so the bound holds
 no allocation. An epoch is the same sequence of batch sizes the engines see (the
 last batch may be short); an inference pass is the forward products only. The bound
 runs in its own process with numpy's default BLAS threads, like the engines.
@@ -32,10 +34,10 @@ def _operands(sizes: tuple[int, ...], m: int, rng: np.random.Generator) -> list[
     for n_in, n_out in pairwise(sizes):
         layers.append({
             "A": rng.random((m, n_in), dtype=np.float32),
-            "W": rng.random((n_out, n_in), dtype=np.float32),
+            "W": rng.random((n_in, n_out), dtype=np.float32).T,
             "Delta": rng.random((m, n_out), dtype=np.float32),
             "Z": np.empty((m, n_out), dtype=np.float32),
-            "grad_W": np.empty((n_out, n_in), dtype=np.float32),
+            "grad_W": np.empty((n_in, n_out), dtype=np.float32).T,
             "back": np.empty((m, n_in), dtype=np.float32),
         })
     return layers
@@ -49,7 +51,7 @@ def _step(layers: list[dict], train: bool) -> None:
         return
     for l in range(len(layers) - 1, -1, -1):
         p = layers[l]
-        np.matmul(p["Delta"].T, p["A"], out=p["grad_W"])
+        np.matmul(p["A"].T, p["Delta"], out=p["grad_W"].T)
         if l > 0:
             np.matmul(p["Delta"], p["W"], out=p["back"])
 
@@ -58,13 +60,13 @@ def gemm_shapes(w: Workload) -> list[str]:
     """The products of one full-batch step, as ``"(m, k) @ (k, n)"`` strings, for the record."""
     m, shapes = w.batch_size, []
     pairs = list(pairwise(w.sizes))
-    shapes += [f"({m}, {n_in}) @ ({n_in}, {n_out})ᵀ-view" for n_in, n_out in pairs]
+    shapes += [f"({m}, {n_in}) @ ({n_in}, {n_out})" for n_in, n_out in pairs]
     if w.kind != "infer":
         for l in range(len(pairs) - 1, -1, -1):
             n_in, n_out = pairs[l]
-            shapes.append(f"({n_out}, {m})ᵀ-view @ ({m}, {n_in})")
+            shapes.append(f"({n_in}, {m})ᵀ-view @ ({m}, {n_out})")
             if l > 0:
-                shapes.append(f"({m}, {n_out}) @ ({n_out}, {n_in})")
+                shapes.append(f"({m}, {n_out}) @ ({n_out}, {n_in})ᵀ-view")
     return shapes
 
 

@@ -172,13 +172,15 @@ def _choose(size: int, limit: int | None, rng: np.random.Generator) -> np.ndarra
 
 
 def _central_difference(theta: np.ndarray, flat_index: int, h: float, cost) -> float:
-    flat = theta.reshape(-1)
-    kept = flat[flat_index]
+    # An index into theta itself, never into theta.reshape(-1): W is a transposed view
+    # of the network's parameter vector, and reshaping it would perturb a copy.
+    index = np.unravel_index(flat_index, theta.shape)
+    kept = theta[index]
 
-    flat[flat_index] = kept + h
+    theta[index] = kept + h
     up = cost()
-    flat[flat_index] = kept - h
+    theta[index] = kept - h
     down = cost()
-    flat[flat_index] = kept
+    theta[index] = kept
 
     return (up - down) / (2 * h)

@@ -83,6 +83,6 @@ class Dense:
 def _assign(current: np.ndarray | None, value: np.ndarray) -> np.ndarray:
     """Copy ``value`` into ``current`` in place; the first time, keep ``value`` itself."""
     if current is None:
-        return np.ascontiguousarray(value)
+        return value
     current[...] = value
     return current

@@ -7,6 +7,7 @@ import pytest
 
 from chainrule import Callback, Network, Trainer
 from chainrule.errors import DataError, ModelFileError
+from chainrule.network import split_parameters
 from chainrule.io import (
     dataset_fingerprint,
     load_checkpoint,
@@ -315,6 +316,37 @@ def test_checkpoint_without_training_state(tmp_path):
 
     with pytest.raises(ModelFileError, match="damaged checkpoint.*trainer_state\\['rng'\\]"):
         load_checkpoint(tmp_path / "c.npz")
+
+
+def test_a_format_1_checkpoint_resumes_exactly(tmp_path):
+    X, y = data()
+    fingerprint = dataset_fingerprint(X, y)
+    straight = trainer(network(), X, y, "adam")
+    straight.run()
+    first = trainer(network(), X, y, "adam", callbacks=[StopAfter(10)])
+    first.run()
+    path = tmp_path / "c.npz"
+    save_checkpoint(path, first, recipe=RECIPE, dataset_fingerprint=fingerprint)
+    with np.load(path, allow_pickle=False) as npz:
+        entries = {name: npz[name] for name in npz.files}
+    header = json.loads(entries["__chainrule__"].tobytes())
+    header["format_version"] = 1
+    entries["__chainrule__"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    sizes = network().sizes
+    for name in [n for n in entries if n.startswith("trainer/optimizer/state/")]:
+        # Format 1 laid each W out row by row in the flat state.
+        entries[name] = np.concatenate([
+            p.ravel() for pair in split_parameters(entries[name], sizes) for p in pair])
+    with open(path, "wb") as f:
+        np.savez(f, **entries)
+
+    resumed = trainer(network(seed=5), X, y, "adam")
+    assert restore(load_checkpoint(path), resumed, recipe=RECIPE,
+                   dataset_fingerprint=fingerprint) == []
+    resumed.run()
+
+    assert same_weights(resumed.net, straight.net)
+    assert same_history(resumed.history, straight.history)
 
 
 # ----------------------------------------------------------------- fingerprints

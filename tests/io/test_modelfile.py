@@ -78,7 +78,7 @@ def test_round_trip_with_everything(tmp_path, dtype):
     assert loaded.recipe == recipe
     assert loaded.metrics["test_accuracy"] == metrics["test_accuracy"]
     assert math.isnan(loaded.metrics["val_loss"])
-    assert loaded.format_version == FORMAT_VERSION == 1
+    assert loaded.format_version == FORMAT_VERSION == 2
     assert loaded.chainrule_version == __import__("chainrule").__version__
     X = np.random.default_rng(1).normal(size=(7, 4))
     assert np.array_equal(loaded.net.forward(X), net.forward(X))
@@ -114,7 +114,7 @@ def test_file_layout(tmp_path):
     assert set(entries) == {"W1", "b1", "W2", "b2", "W3", "b3", HEADER_KEY}
     assert entries["W1"].shape == (6, 4) and entries["b3"].shape == (3,)
     header = json.loads(entries[HEADER_KEY].tobytes().decode("utf-8"))
-    assert header["format"] == "chainrule-model" and header["format_version"] == 1
+    assert header["format"] == "chainrule-model" and header["format_version"] == 2
     assert header["network"]["sizes"] == [4, 6, 5, 3]
     assert zipfile.is_zipfile(tmp_path / "m.npz")
 
@@ -270,14 +270,30 @@ def test_newer_format_version(tmp_path):
     save_model(tmp_path / "m.npz", classifier())
     entries = saved_entries(tmp_path / "m.npz")
     header = json.loads(entries[HEADER_KEY].tobytes())
-    header.update(format_version=2, chainrule_version="9.0.0")
+    header.update(format_version=3, chainrule_version="9.0.0")
     entries[HEADER_KEY] = header_bytes(header)
     rewrite(tmp_path / "m.npz", entries)
 
     message = load_error(tmp_path / "m.npz")
 
-    assert "newer chainrule (format 2" in message and "9.0.0" in message
-    assert "reads up to format 1" in message and "pip install -U chainrule" in message
+    assert "newer chainrule (format 3" in message and "9.0.0" in message
+    assert "reads up to format 2" in message and "pip install -U chainrule" in message
+
+
+def test_a_format_1_model_file_still_loads(tmp_path):
+    net = classifier()
+    save_model(tmp_path / "m.npz", net)
+    entries = saved_entries(tmp_path / "m.npz")
+    header = json.loads(entries[HEADER_KEY].tobytes())
+    header["format_version"] = 1
+    entries[HEADER_KEY] = header_bytes(header)
+    rewrite(tmp_path / "m.npz", entries)
+
+    loaded = load_model(tmp_path / "m.npz")
+
+    assert loaded.format_version == 1
+    for mine, theirs in zip(net.parameters(), loaded.net.parameters(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
 
 
 def test_invalid_format_version(tmp_path):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, ModelFileError
-from ..network import Network
+from ..network import Network, split_parameters
 from ..training import Trainer
 from .modelfile import (
     CHECKPOINT_FORMAT,
@@ -185,6 +185,8 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             f"file {path} is a damaged checkpoint: expected a header with the training "
             f"state, but it lacks {', '.join(missing)}."
         )
+    if header["format_version"] == 1:
+        _optimizer_state_from_format_1(state["optimizer"], net.sizes)
 
     return Checkpoint(
         net=net,
@@ -259,6 +261,26 @@ def restore(
 
 
 # ----------------------------------------------------------------- comparing
+
+
+def _optimizer_state_from_format_1(optimizer: dict, sizes: list[int]) -> None:
+    """Format 1 laid each ``W`` out row by row in the flat optimizer state; format 2
+    stores ``W`` transposed, as :attr:`Network.theta` does. Move every entry over."""
+    for key, vectors in optimizer.get("state", {}).items():
+        optimizer["state"][key] = [_weights_transposed(np.asarray(v), sizes) for v in vectors]
+
+
+def _weights_transposed(old: np.ndarray, sizes: list[int]) -> np.ndarray:
+    if old.shape != (sum(o * (i + 1) for i, o in zip(sizes, sizes[1:])),):
+        return old  # does not fit this network: _check_fits says so
+    new, start = np.empty_like(old), 0
+    for W, b in split_parameters(new, sizes):
+        n_out, n_in = W.shape
+        W[...] = old[start:start + n_out * n_in].reshape(n_out, n_in)
+        start += n_out * n_in
+        b[...] = old[start:start + n_out]
+        start += n_out
+    return new
 
 
 def _settings(trainer: Trainer) -> dict:

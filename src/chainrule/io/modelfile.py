@@ -29,7 +29,10 @@ from .atomic import atomic_write
 
 __all__ = ["FORMAT_VERSION", "LoadedModel", "load_model", "save_model"]
 
-FORMAT_VERSION = 1
+# Format 2 stores a checkpoint's flat optimizer state in the layout of Network.theta,
+# where each W is kept transposed; format 1 kept W row by row. load_checkpoint moves a
+# format 1 state over; model files store every W by its shape and read the same in both.
+FORMAT_VERSION = 2
 HEADER_KEY = "__chainrule__"
 MODEL_FORMAT = "chainrule-model"
 CHECKPOINT_FORMAT = "chainrule-checkpoint"
