@@ -15,6 +15,10 @@ is copied. Results go to preallocated arrays (``out=``), so the bound holds
 no allocation. An epoch is the same sequence of batch sizes the engines see (the
 last batch may be short); an inference pass is the forward products only. The bound
 runs in its own process with numpy's default BLAS threads, like the engines.
+
+``measure(w, library="torch")`` runs the very same products through ``torch.matmul``
+on the same memory (``torch.from_numpy``, all cores): PyTorch's own GEMMs (MKL here),
+which tells how much of a gap to PyTorch is the two BLAS libraries, not the engines.
 """
 
 from __future__ import annotations
@@ -43,17 +47,27 @@ def _operands(sizes: tuple[int, ...], m: int, rng: np.random.Generator) -> list[
     return layers
 
 
-def _step(layers: list[dict], train: bool) -> None:
+def _step(layers: list[dict], train: bool, matmul=np.matmul) -> None:
     """The GEMMs of one training step (or one inference batch), in the engine's order."""
     for p in layers:
-        np.matmul(p["A"], p["W"].T, out=p["Z"])
+        matmul(p["A"], p["W"].T, out=p["Z"])
     if not train:
         return
     for l in range(len(layers) - 1, -1, -1):
         p = layers[l]
-        np.matmul(p["A"].T, p["Delta"], out=p["grad_W"].T)
+        matmul(p["A"].T, p["Delta"], out=p["grad_W"].T)
         if l > 0:
-            np.matmul(p["Delta"], p["W"], out=p["back"])
+            matmul(p["Delta"], p["W"], out=p["back"])
+
+
+def _as_torch(layers: list[dict]) -> tuple[list[dict], object]:
+    """The same operands as tensors sharing their memory, and ``torch.matmul``."""
+    import os
+
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    return [{k: torch.from_numpy(v) for k, v in p.items()} for p in layers], torch.matmul
 
 
 def gemm_shapes(w: Workload) -> list[str]:
@@ -70,8 +84,10 @@ def gemm_shapes(w: Workload) -> list[str]:
     return shapes
 
 
-def measure(w: Workload) -> dict:
+def measure(w: Workload, library: str = "numpy") -> dict:
     """Time the GEMMs of one epoch (or inference pass) ``w.repeats`` times after a warm-up.
+
+    ``library`` is ``"numpy"`` (``numpy.matmul``, the bound) or ``"torch"``.
 
     Returns
     -------
@@ -82,10 +98,14 @@ def measure(w: Workload) -> dict:
     train = w.kind != "infer"
     schedule = batch_sizes(w.n_samples, w.batch_size)
     by_size = {m: _operands(w.sizes, m, rng) for m in set(schedule)}
+    matmul = np.matmul
+    if library == "torch":
+        for m, layers in by_size.items():
+            by_size[m], matmul = _as_torch(layers)
 
     def epoch() -> None:
         for m in schedule:
-            _step(by_size[m], train)
+            _step(by_size[m], train, matmul)
 
     epoch()
     seconds = []

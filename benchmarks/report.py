@@ -10,7 +10,11 @@ Definitions (``t`` is the median over the repetitions of one engine):
 * peak memory: RSS high-water mark above the baseline that already holds the data
   (see ``memory.py``);
 * ceiling of a ratio target: the peer's time over the BLAS bound's, the ratio
-  chainrule would reach if it did nothing but the GEMMs.
+  chainrule would reach if it did nothing but the GEMMs; and the peer's time over the
+  numpy floor's (``floor.py``), the ratio of a numpy engine with no overhead of its own.
+
+Reference rows, timed like the engines: the numpy floor, the numpy.matmul bound, and
+the same products through torch.matmul (PyTorch's BLAS).
 
 ``python benchmarks/report.py benchmarks/results/results.json`` re-renders the Markdown.
 """
@@ -28,12 +32,15 @@ from pathlib import Path
 
 from workloads import Workload, epoch_flops
 
-__all__ = ["ENGINES", "TARGETS", "check_targets", "machine_info", "summarize", "write"]
+__all__ = ["ENGINES", "REFERENCES", "TARGETS", "check_targets", "machine_info",
+           "summarize", "write"]
 
 ENGINES = ("chainrule", "pytorch", "sklearn")
 PEERS = ("pytorch", "sklearn")
+REFERENCES = ("floor", "blas", "torch_blas")
 LABELS = {"chainrule": "chainrule", "pytorch": "PyTorch", "sklearn": "scikit-learn",
-          "blas": "numpy.matmul bound"}
+          "floor": "numpy floor (floor.py)", "blas": "numpy.matmul bound",
+          "torch_blas": "torch.matmul, same GEMMs"}
 
 #: The issue's targets: minimum ratios, a minimum BLAS fraction, a memory ceiling in MiB.
 TARGETS = {
@@ -104,6 +111,10 @@ def summarize(w: Workload, raw: dict) -> dict:
             "samples_per_s": w.n_samples / blas_s, "gflops": epoch_flops(w) / blas_s / 1e9,
             "others_share": blas.get("others_share"),
         }
+    summary["references"] = {
+        name: _engine_summary(w, raw[name], blas_s)
+        for name in REFERENCES if name != "blas" and name in raw
+    }
     return summary
 
 
@@ -115,11 +126,22 @@ def _ceiling(s: dict, metric: str) -> float | None:
     return peer["median_s"] / s["blas"]["median_s"]
 
 
+def _floor_ceiling(s: dict, metric: str) -> float | None:
+    """The ratio a numpy engine with no overhead of its own would reach: peer over floor."""
+    peer = s["engines"].get(metric.removeprefix("vs_"), {})
+    floor = s.get("references", {}).get("floor", {})
+    if "median_s" not in floor or "median_s" not in peer:
+        return None
+    return peer["median_s"] / floor["median_s"]
+
+
 def check_targets(summaries: dict) -> list[dict]:
     """One row per target of the issue: what was asked, what was measured, whether met.
 
-    Ratio targets also get ``ceiling``: the ratio at 100% of the BLAS bound. A ceiling
-    below the target means plain ``numpy.matmul`` calls cannot meet it on this machine.
+    Ratio targets also get ``ceiling``, the ratio at 100% of the BLAS bound, and
+    ``floor_ceiling``, the ratio at the numpy floor. A ceiling below the target means
+    plain ``numpy.matmul`` calls (or the floor's minimal numpy loop) cannot meet it on
+    this machine.
     """
     rows = []
     for key, goals in TARGETS.items():
@@ -137,10 +159,11 @@ def check_targets(summaries: dict) -> list[dict]:
             else:
                 value = s["ratios"].get(metric)
                 met = value is not None and value >= goal
-            ceiling = _ceiling(s, metric) if metric.startswith("vs_") else None
+            ratio = metric.startswith("vs_")
             rows.append({"workload": key, "metric": metric, "target": goal, "value": value,
                          "lower_bound": metric in s.get("lower_bounds", []), "met": met,
-                         "ceiling": ceiling})
+                         "ceiling": _ceiling(s, metric) if ratio else None,
+                         "floor_ceiling": _floor_ceiling(s, metric) if ratio else None})
     return rows
 
 
@@ -209,11 +232,18 @@ def _speed_table(summaries: dict) -> list[str]:
                 f"| {e['samples_per_s']:,.0f} | {e['gflops']:.1f} | {_fmt(percent, '.0f')} "
                 f"| {_fmt(e['peak_mib'], '.1f')} |"
             )
+        references = dict(s.get("references", {}))
         if "blas" in s:
-            b = s["blas"]
+            references["blas"] = dict(s["blas"], blas_fraction=1.0, peak_mib=None)
+        for name in REFERENCES:
+            e = references.get(name)
+            if e is None or "error" in e:
+                continue
+            percent = None if e["blas_fraction"] is None else 100 * e["blas_fraction"]
             lines.append(
-                f"| {s['title']} | {LABELS['blas']} | {b['median_s']:.3f} "
-                f"| {b['samples_per_s']:,.0f} | {b['gflops']:.1f} | 100 | – |"
+                f"| {s['title']} | *{LABELS[name]}* | {e['median_s']:.3f} "
+                f"| {e['samples_per_s']:,.0f} | {e['gflops']:.1f} | {_fmt(percent, '.0f')} "
+                f"| {_fmt(e.get('peak_mib'), '.1f')} |"
             )
     return lines
 
@@ -244,15 +274,16 @@ def _accuracy_table(summaries: dict) -> list[str]:
 def _target_table(rows: list[dict], summaries: dict) -> list[str]:
     names = {"vs_pytorch": "× PyTorch", "vs_sklearn": "× scikit-learn",
              "blas_fraction": "fraction of BLAS bound", "peak_mib": "peak MiB above data"}
-    lines = ["", "| workload | measure | target | measured | met | at 100% of BLAS bound |",
-             "|---|---|---:|---:|:-:|---:|"]
+    lines = ["", ("| workload | measure | target | measured | met | at 100% of BLAS bound "
+                  "| at the numpy floor |"),
+             "|---|---|---:|---:|:-:|---:|---:|"]
     for r in rows:
         bound = "≤" if r["metric"] == "peak_mib" else "≥"
         value = ("> " if r.get("lower_bound") else "") + _fmt(r["value"], ".2f")
         lines.append(
             f"| {summaries[r['workload']]['title']} | {names[r['metric']]} "
             f"| {bound} {r['target']:g} | {value} | {'yes' if r['met'] else 'no'} "
-            f"| {_fmt(r.get('ceiling'), '.2f')} |"
+            f"| {_fmt(r.get('ceiling'), '.2f')} | {_fmt(r.get('floor_ceiling'), '.2f')} |"
         )
     return lines
 
@@ -261,7 +292,8 @@ def markdown(result: dict) -> str:
     """The report as Markdown: machine, speed table, accuracy table, targets."""
     m = result["machine"]
     shares = [e.get("others_share") for s in result["workloads"].values()
-              for e in [*s["engines"].values(), s.get("blas", {})]]
+              for e in [*s["engines"].values(), s.get("blas", {}),
+                        *s.get("references", {}).values()]]
     shares = [x for x in shares + [m.get("others_share_before")] if x is not None]
     worst = max(shares, default=None)
     busy = worst is not None and worst > 0.10

@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     summaries = {}
     for key in args.workloads:
         w = resolve(key, args.quick, args.repeats)
-        engines = list(args.engines) + ([] if w.kind == "accuracy" else ["blas"])
+        references = [] if w.kind == "accuracy" else list(report.REFERENCES)
+        engines = list(args.engines) + references
         raw = {}
         for engine in engines:
             job = {"workload": key, "engine": engine, "quick": args.quick,

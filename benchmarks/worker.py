@@ -5,7 +5,9 @@ no engine inherits another's thread pools, allocator caches or memory high-water
 mark. The worker prints its result as one JSON line on stdout.
 
 The job is ``{"workload": key, "engine": name, "quick": bool, "repeats": int|null}``
-with ``name`` one of ``chainrule``, ``pytorch``, ``sklearn`` or ``blas``.
+with ``name`` one of ``chainrule``, ``pytorch``, ``sklearn``, ``floor`` (the numpy
+floor, ``floor.py``), ``blas`` (the numpy.matmul bound) or ``torch_blas`` (the same
+products through torch.matmul).
 
 Order of events: imports, data, initial weights, a warm-up (one short epoch on the
 first 16 batches, from a throwaway copy), then the memory baseline, then
@@ -43,7 +45,12 @@ def _runner(engine: str) -> Any:
         from peers import SklearnRunner
 
         return SklearnRunner()
-    raise ValueError(f"engine must be one of {ENGINES} or 'blas'; got {engine!r}")
+    if engine == "floor":
+        import floor
+
+        return floor
+    raise ValueError(f"engine must be one of {ENGINES}, 'floor', 'blas' or 'torch_blas'; "
+                     f"got {engine!r}")
 
 
 def _data(w: Workload) -> dict:
@@ -90,10 +97,11 @@ def run_job(job: dict) -> dict:
     result = {"workload": w.key, "engine": job["engine"], "repeats": w.repeats,
               "n_samples": w.n_samples, "load_before": os.getloadavg()}
 
-    if job["engine"] == "blas":
+    if job["engine"] in ("blas", "torch_blas"):
         import blas_bound
 
-        result.update(blas_bound.measure(w))
+        result.update(blas_bound.measure(w, "torch" if job["engine"] == "torch_blas"
+                                         else "numpy"))
         result.update(threads=_threads(), load_after=os.getloadavg())
         return result
 

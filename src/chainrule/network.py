@@ -113,8 +113,9 @@ class Network:
         # b are views of it. The derivation never needs this, but an optimizer then
         # updates the whole network in a handful of array operations. W is stored
         # transposed, (n_in, n_out) row by row, because the products of steps 2 and 5
-        # run 10-20% faster on that layout (benchmarks/README.md); W itself is still
-        # the (n_out, n_in) matrix with W[j, i] = w_ij, read through a transposed view.
+        # run about 8% faster on that layout at batch 128 (benchmarks/README.md); W
+        # itself is still the (n_out, n_in) matrix with W[j, i] = w_ij, read through a
+        # transposed view.
         self.theta = np.empty(_count_parameters(self.sizes), dtype=self.dtype)
         views = split_parameters(self.theta, self.sizes)
 
