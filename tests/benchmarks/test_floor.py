@@ -13,13 +13,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-import blas_bound  # noqa: E402
-import floor  # noqa: E402
-import report  # noqa: E402
-from chainrule_runner import initial_parameters  # noqa: E402
-from workloads import make_data, resolve  # noqa: E402
+import blas_bound
+import floor
+import report
+from chainrule_runner import initial_parameters
+from workloads import make_data, resolve
 
-import chainrule  # noqa: E402
+import chainrule
 
 
 @pytest.mark.parametrize("key", ["a-sgd", "a-adam", "b", "c"])
