@@ -4,7 +4,8 @@ Definitions (``t`` is the median over the repetitions of one engine):
 
 * samples per second: ``n / t``, ``n`` the samples of one epoch (or inference pass);
 * ratio to a peer: chainrule's samples per second over the peer's (above 1: chainrule
-  is faster); for (e), the peer's time to the target over chainrule's;
+  is faster); for (e), the peer's time to the target over chainrule's. The speed table
+  gives it for every row, references included;
 * GFLOP/s: the workload's matrix-product FLOPs (see ``workloads.py``) over ``t``;
 * fraction of the BLAS bound: the bound's median time over the engine's ``t``;
 * peak memory: RSS high-water mark above the baseline that already holds the data
@@ -216,34 +217,30 @@ def _fmt(value, spec: str = ".3g", none: str = "–") -> str:
 
 
 def _speed_table(summaries: dict) -> list[str]:
-    header = ("| workload | engine | median s | samples/s | GFLOP/s | % of BLAS bound "
-              "| peak MiB above data |")
-    lines = [header, "|---|---|---:|---:|---:|---:|---:|"]
+    header = ("| workload | engine | median s | samples/s | GFLOP/s | × PyTorch | × scikit-learn "
+              "| % of BLAS bound | peak MiB above data |")
+    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for s in summaries.values():
         if s["kind"] == "accuracy":
             continue
-        for name, e in s["engines"].items():
-            if "error" in e:
-                lines.append(f"| {s['title']} | {LABELS[name]} | error | | | | |")
-                continue
-            percent = None if e["blas_fraction"] is None else 100 * e["blas_fraction"]
-            lines.append(
-                f"| {s['title']} | {LABELS[name]} | {e['median_s']:.3f} "
-                f"| {e['samples_per_s']:,.0f} | {e['gflops']:.1f} | {_fmt(percent, '.0f')} "
-                f"| {_fmt(e['peak_mib'], '.1f')} |"
-            )
+        rows = [(LABELS[name], e) for name, e in s["engines"].items()]
         references = dict(s.get("references", {}))
         if "blas" in s:
             references["blas"] = dict(s["blas"], blas_fraction=1.0, peak_mib=None)
-        for name in REFERENCES:
-            e = references.get(name)
-            if e is None or "error" in e:
+        rows += [(f"*{LABELS[name]}*", references[name]) for name in REFERENCES
+                 if name in references]
+        for label, e in rows:
+            if "error" in e:
+                lines.append(f"| {s['title']} | {label} | error | | | | | | |")
                 continue
+            # Each row's speed against each peer: the peer's time over the row's.
+            vs = [s["engines"].get(peer, {}).get("median_s") for peer in PEERS]
+            vs = [_fmt(None if t is None else t / e["median_s"], ".2f") for t in vs]
             percent = None if e["blas_fraction"] is None else 100 * e["blas_fraction"]
             lines.append(
-                f"| {s['title']} | *{LABELS[name]}* | {e['median_s']:.3f} "
-                f"| {e['samples_per_s']:,.0f} | {e['gflops']:.1f} | {_fmt(percent, '.0f')} "
-                f"| {_fmt(e.get('peak_mib'), '.1f')} |"
+                f"| {s['title']} | {label} | {e['median_s']:.3f} "
+                f"| {e['samples_per_s']:,.0f} | {e['gflops']:.1f} | {vs[0]} | {vs[1]} "
+                f"| {_fmt(percent, '.0f')} | {_fmt(e.get('peak_mib'), '.1f')} |"
             )
     return lines
 
