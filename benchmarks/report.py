@@ -217,8 +217,8 @@ def _fmt(value, spec: str = ".3g", none: str = "–") -> str:
 
 
 def _speed_table(summaries: dict) -> list[str]:
-    header = ("| workload | engine | median s | samples/s | GFLOP/s | × PyTorch | × scikit-learn "
-              "| % of BLAS bound | peak MiB above data |")
+    header = ("| workload | engine | median s | samples/s | GFLOP/s | × PyTorch "
+              "| × scikit-learn | % of BLAS bound | peak MiB above data |")
     lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for s in summaries.values():
         if s["kind"] == "accuracy":
