@@ -23,6 +23,7 @@ which tells how much of a gap to PyTorch is the two BLAS libraries, not the engi
 
 from __future__ import annotations
 
+import os
 import time
 from itertools import pairwise
 
@@ -62,8 +63,6 @@ def _step(layers: list[dict], train: bool, matmul=np.matmul) -> None:
 
 def _as_torch(layers: list[dict]) -> tuple[list[dict], object]:
     """The same operands as tensors sharing their memory, and ``torch.matmul``."""
-    import os
-
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)

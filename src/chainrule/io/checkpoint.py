@@ -186,7 +186,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             f"state, but it lacks {', '.join(missing)}."
         )
     if header["format_version"] == 1:
-        _optimizer_state_from_format_1(state["optimizer"], net.sizes)
+        _optimizer_state_from_format_1(state["optimizer"], net)
 
     return Checkpoint(
         net=net,
@@ -263,18 +263,18 @@ def restore(
 # ----------------------------------------------------------------- comparing
 
 
-def _optimizer_state_from_format_1(optimizer: dict, sizes: list[int]) -> None:
+def _optimizer_state_from_format_1(optimizer: dict, net: Network) -> None:
     """Format 1 laid each ``W`` out row by row in the flat optimizer state; format 2
     stores ``W`` transposed, as :attr:`Network.theta` does. Move every entry over."""
     for key, vectors in optimizer.get("state", {}).items():
-        optimizer["state"][key] = [_weights_transposed(np.asarray(v), sizes) for v in vectors]
+        optimizer["state"][key] = [_weights_transposed(np.asarray(v), net) for v in vectors]
 
 
-def _weights_transposed(old: np.ndarray, sizes: list[int]) -> np.ndarray:
-    if old.shape != (sum(o * (i + 1) for i, o in zip(sizes, sizes[1:])),):
+def _weights_transposed(old: np.ndarray, net: Network) -> np.ndarray:
+    if old.shape != net.theta.shape:
         return old  # does not fit this network: _check_fits says so
     new, start = np.empty_like(old), 0
-    for W, b in split_parameters(new, sizes):
+    for W, b in split_parameters(new, net.sizes):
         n_out, n_in = W.shape
         W[...] = old[start:start + n_out * n_in].reshape(n_out, n_in)
         start += n_out * n_in
