@@ -1,4 +1,4 @@
-"""Optimizers against ``torch.optim``: ten steps from the same start, in float64.
+"""Optimizers against ``torch.optim``: forty steps from the same start, in float64.
 
 Both sides start from the same parameter arrays and receive the same sequence of
 gradients; after every step the parameters must agree to 1e-12 relative error,
@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import torch
 
+import chainrule.optimizers
 from chainrule.optimizers import OPTIMIZERS, get_optimizer
 
-STEPS = 10
+STEPS = 40  # past the first flush of subnormal state entries, at step 32
 SHAPES = [(4, 3), (4,), (2, 4), (2,)]
 LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adam": 0.01,
       "adamw": 0.01}
@@ -57,7 +58,7 @@ def test_every_optimizer_has_a_torch_twin():
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_ten_steps_equal_torch(name, weight_decay, rel_error):
+def test_forty_steps_equal_torch(name, weight_decay, rel_error):
     start, grads = start_and_gradients()
     params = [p.copy() for p in start]
     ours = get_optimizer(name, lr=LR[name], weight_decay=weight_decay)
@@ -169,3 +170,46 @@ def test_bad_optimizer_specific_options():
 def test_an_optimizer_instance_passes_through():
     optimizer = get_optimizer("adam", lr=0.5)
     assert get_optimizer(optimizer) is optimizer
+
+
+def subnormal_count(optimizer) -> int:
+    tiny = np.finfo(np.float32).tiny
+    return sum(int(np.count_nonzero((x != 0) & (np.abs(x) < tiny)))
+               for arrays in optimizer.state.values() for x in arrays)
+
+
+def train_with_dead_entries(name: str, steps: int = 900, **options):
+    """float32 steps where half the entries stop getting gradient after the first.
+
+    Their state decays by 0.9 a step: below 2^-100 after about 640 steps, subnormal
+    (unless flushed) after about 820, and only after about 970 exactly 0 by itself.
+    """
+    rng = np.random.default_rng(3)
+    theta = [rng.normal(size=64).astype(np.float32)]
+    optimizer = get_optimizer(name, lr=0.01, **options)
+    dead = np.arange(64) % 2 == 0
+    for t in range(steps):
+        g = rng.normal(size=64).astype(np.float32)
+        if t > 0:
+            g[dead] = 0
+        optimizer.step(theta, [g])
+    return optimizer, dead
+
+
+@pytest.mark.parametrize(("name", "options"), [
+    ("adam", {}), ("adamw", {}), ("momentum", {}), ("rmsprop", {"alpha": 0.9})])
+def test_state_of_entries_without_gradient_is_flushed_not_left_subnormal(name, options):
+    optimizer, dead = train_with_dead_entries(name, **options)
+
+    assert subnormal_count(optimizer) == 0
+    decayed = "m" if name.startswith("adam") else next(iter(optimizer.state))
+    assert np.all(optimizer.state[decayed][0][dead] == 0)
+    assert np.all(optimizer.state[decayed][0][~dead] != 0)
+
+
+def test_without_the_flush_the_state_would_go_subnormal(monkeypatch):
+    monkeypatch.setattr(chainrule.optimizers, "FLUSH_EVERY", 10**9)
+
+    optimizer, _ = train_with_dead_entries("adam")
+
+    assert subnormal_count(optimizer) > 0

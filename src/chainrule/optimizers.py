@@ -2,10 +2,14 @@ r"""Optimizers: how step 5 turns gradients into new parameters.
 
 Plain gradient descent is the derivation's update, :math:`\theta \leftarrow \theta - \eta g`.
 The others keep a running state per parameter array and follow the update rules of
-``torch.optim`` exactly (same defaults, same order of operations), so that ten steps
+``torch.optim`` exactly (same defaults, same order of operations), so that forty steps
 from the same start land on the same weights. ``g`` is the gradient of the mean
 loss; ``weight_decay`` :math:`\lambda` adds :math:`\lambda \theta` to it (L2), except
 in AdamW, which shrinks :math:`\theta` directly.
+
+One departure, for speed only: every 32 steps, state entries smaller than 2^-100 are
+set to 0, so that no subnormal number slows the arithmetic down
+(:meth:`Optimizer._flush_subnormals`).
 
 Parameters are updated in place; each optimizer's state is plain arrays and numbers,
 so a checkpoint can save it without pickle (:meth:`Optimizer.state_dict`). Updates
@@ -31,11 +35,19 @@ __all__ = [
 ]
 
 
+#: Every this many steps, state entries smaller in magnitude than FLUSH_BELOW become 0.
+FLUSH_EVERY = 32
+FLUSH_BELOW = 2.0**-100
+
+
 class Optimizer:
     """Base class. ``lr`` is :math:`\\eta`; a learning-rate schedule may change it per epoch."""
 
     name = "optimizer"
     default_lr = 0.01
+    #: True where ``_update`` applies ``weight_decay`` itself (AdamW), instead of ``step``
+    #: adding the L2 gradient ``weight_decay * theta``.
+    decoupled = False
 
     def __init__(self, lr: float | None = None, weight_decay: float = 0.0):
         self.lr = float(self.default_lr if lr is None else lr)
@@ -54,9 +66,28 @@ class Optimizer:
             self.state = self._new_state(params)
         self.t += 1
         for i, (theta, g) in enumerate(zip(params, grads)):
-            if self.weight_decay:
+            if self.weight_decay and not self.decoupled:
                 g = g + self.weight_decay * theta
             self._update(i, theta, g)
+        if self.t % FLUSH_EVERY == 0:
+            self._flush_subnormals()
+
+    def _flush_subnormals(self) -> None:
+        """Set the state's entries below ``FLUSH_BELOW`` (about 8e-31) to exactly 0.
+
+        A running average that stops receiving gradient, such as Adam's ``m`` for the
+        weights of a ReLU unit that no longer fires, decays geometrically, ``m <- beta m``,
+        and within a few hundred steps becomes subnormal (below 2^-126 in float32).
+        Arithmetic on subnormal numbers takes the CPU's slow microcode path: 50,000 of
+        them scattered through a 535,818-parameter Adam state made its step 4× slower,
+        and the Fashion-MNIST recipe slowed down epoch after epoch. Flushing every
+        ``FLUSH_EVERY`` steps keeps them out, since with the default decay rates no entry
+        gets from 2^-100 down to 2^-126 in 32 steps (rates below 0.57 can, until the next
+        flush). An entry that small moves no parameter by more than 2^-100 eta / eps.
+        """
+        for arrays in self.state.values():
+            for x in arrays:
+                np.putmask(x, np.abs(x) < FLUSH_BELOW, 0)
 
     def _new_state(self, params) -> dict[str, list[np.ndarray]]:
         return {}
@@ -250,13 +281,11 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 0.01):
         super().__init__(lr, beta1, beta2, eps, weight_decay)
 
-    def step(self, params, grads):
-        if not self.state:
-            self.state = self._new_state(params)
-        self.t += 1
-        for i, (theta, g) in enumerate(zip(params, grads)):
-            theta *= 1.0 - self.lr * self.weight_decay
-            self._update(i, theta, g)
+    decoupled = True
+
+    def _update(self, i, theta, g):
+        theta *= 1.0 - self.lr * self.weight_decay
+        super()._update(i, theta, g)
 
 
 OPTIMIZERS = {
