@@ -19,6 +19,7 @@ from chainrule.initializers import INITIALIZERS
 from chainrule.losses import LOSSES
 from chainrule.optimizers import OPTIMIZERS
 from chainrule.training import split_validation
+from chainrule.validation import check_features
 
 
 def classifier(n_classes: int = 3) -> Network:
@@ -60,6 +61,13 @@ def test_non_finite_x_is_a_data_error(bad):
     X[2, 1] = bad
     with pytest.raises(DataError, match=r"X must hold finite numbers; found .* at X\[2, 1\]"):
         regressor().forward(X)
+
+
+def test_huge_finite_x_whose_sums_overflow_is_accepted():
+    X = np.full((8, 4), 3e38, dtype=np.float32)  # every column sums to inf in float32
+
+    assert np.isinf(X.sum(axis=0)).all()
+    assert check_features(X, 4, np.dtype(np.float32)).shape == (8, 4)
 
 
 def test_non_numeric_x_is_a_data_error():
