@@ -10,7 +10,7 @@ import numpy as np
 
 from .errors import DataError, ShapeError
 
-__all__ = ["check_features", "check_targets", "check_sizes"]
+__all__ = ["check_features", "check_sizes", "check_targets"]
 
 
 def check_sizes(sizes) -> list[int]:
