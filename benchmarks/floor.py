@@ -15,7 +15,7 @@ the layout chainrule uses (``Wᵀ`` contiguous, samples as rows). A step of one 
 * step 4, per hidden layer: ``Δ W``, then :math:`\odot \sigma'` from the kept
   activation (``a > 0``; ``1 - a²``; ``a (1 - a)``);
 * step 5: ``grad_Wᵀ = Aᵀ Δ`` and ``grad_b = 1ᵀ Δ`` into one flat gradient vector, and
-  one update of the flat parameter vector (SGD: two calls; Adam: twelve, as in
+  one update of the flat parameter vector (SGD: two calls; Adam: thirteen, as in
   ``torch.optim.Adam``'s arithmetic).
 
 Inference is step 2 and the softmax, in place. Whatever chainrule spends above this
@@ -117,7 +117,7 @@ def _adam(lr: float, size: int, beta1=0.9, beta2=0.999, eps=1e-8) -> Callable:
 
 
 def train_session(w: Workload, init: Parameters, X: np.ndarray, y: np.ndarray,
-                  shuffle: bool = True) -> Callable[[], None]:
+                  shuffle: bool = True) -> Callable[[], list]:
     """One epoch of the minimal loop over ``X`` ``(n, N^(0))`` and labels ``y``.
 
     The returned function gives the final ``(Wᵀ, b)`` views, for a correctness check.
